@@ -1,0 +1,152 @@
+"""Ephemeris files: where the Moon, Sun and Earth are, seen from the station, row by row.
+
+Two formats (docs: FORMATS §1):
+- the original: no header, 12 floats a row (moon r,x,y,z, sun r,x,y,z, earth r,x,y,z);
+- the extended one written by the generator: a header line, then named columns that include
+  the same 12 (see ephemeris_extended.py), plus the epoch, the visible fraction of the Sun's
+  disc and the bodies' orientations.
+
+Row index = day (0-based). A row that cannot be a real geometry is kept out and reported by its
+row number; asking for that day raises UserError, the other days stay usable.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import UserError
+
+BODIES = ("moon", "sun", "earth")
+COLUMNS = tuple(f"{body}_{part}" for body in BODIES for part in ("r", "x", "y", "z"))
+
+# A scaled frame puts the Moon ~500, the Earth ~2000 and the Sun ~4000 units from the station.
+# Anything far outside this is uninitialised memory, not geometry.
+MIN_DISTANCE = 50.0       # inside this a body would swallow the station's neighbourhood
+MAX_DISTANCE = 1.0e5
+TINY = 1.0e-30            # denormals and near-denormals come from garbage memory
+
+
+@dataclass(frozen=True)
+class Body:
+    radius: float
+    position: tuple[float, float, float]
+
+    @property
+    def distance(self) -> float:
+        return math.sqrt(sum(c * c for c in self.position))
+
+    @property
+    def angular_radius_deg(self) -> float:
+        return math.degrees(math.asin(min(1.0, self.radius / self.distance)))
+
+
+@dataclass(frozen=True)
+class DayGeometry:
+    day: int
+    moon: Body
+    sun: Body
+    earth: Body
+    epoch: str | None = None               # UTC, ISO 8601, extended files only
+    sun_visible_fraction: float = 1.0      # 0 in umbra; extended files only
+    moon_rotation: tuple[float, float, float] | None = None   # XYZ Euler, radians
+    earth_rotation: tuple[float, float, float] | None = None  # XYZ Euler, radians
+
+    def body(self, name: str) -> Body:
+        return getattr(self, name)
+
+
+@dataclass
+class Ephemeris:
+    path: Path
+    days: dict[int, DayGeometry]
+    bad_rows: dict[int, str] = field(default_factory=dict)   # day -> why it was refused
+    row_count: int = 0
+
+    def __len__(self) -> int:
+        return self.row_count
+
+    def day(self, day: int) -> DayGeometry:
+        if day in self.days:
+            return self.days[day]
+        if day in self.bad_rows:
+            raise UserError(f"{self.path}: row {day} (day {day}) is corrupt and cannot be "
+                            f"rendered: {self.bad_rows[day]}")
+        raise UserError(f"{self.path}: day {day} is outside the ephemeris, which has "
+                        f"{self.row_count} rows (days 0–{self.row_count - 1})")
+
+    def check_days(self, days) -> list[int]:
+        """The days among `days` that cannot be rendered (corrupt rows)."""
+        missing = [d for d in days if d not in self.days and d not in self.bad_rows]
+        if missing:
+            self.day(missing[0])  # raises: outside the file
+        return [d for d in days if d in self.bad_rows]
+
+
+def row_problem(values: list[float]) -> str | None:
+    """Why a 12-value row cannot be a real geometry, or None when it can."""
+    for name, value in zip(COLUMNS, values):
+        if not math.isfinite(value):
+            return f"{name} is {value}"
+        if value != 0.0 and abs(value) < TINY:
+            return f"{name} is {value!r}, a denormal (uninitialised memory)"
+    for i, body in enumerate(BODIES):
+        r, x, y, z = values[4 * i: 4 * i + 4]
+        distance = math.sqrt(x * x + y * y + z * z)
+        if r <= 0:
+            return f"{body}_r is {r}, expected a radius > 0"
+        if distance < MIN_DISTANCE:
+            return (f"the {body} is {distance:.6g} units from the station, expected at least "
+                    f"{MIN_DISTANCE:g}")
+        if distance > MAX_DISTANCE or r > MAX_DISTANCE:
+            return (f"the {body} is {distance:.6g} units away with radius {r:.6g}, far outside "
+                    f"the scaled frame (< {MAX_DISTANCE:g})")
+        if r >= distance:
+            return f"the {body}'s radius {r:.6g} reaches the station (distance {distance:.6g})"
+    return None
+
+
+def geometry_from_values(day: int, values: list[float], **extra) -> DayGeometry:
+    bodies = {}
+    for i, body in enumerate(BODIES):
+        r, x, y, z = values[4 * i: 4 * i + 4]
+        bodies[body] = Body(radius=r, position=(x, y, z))
+    return DayGeometry(day=day, **bodies, **extra)
+
+
+def load_ephemeris(path) -> Ephemeris:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"ephemeris file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise UserError(f"cannot read ephemeris file {path}: {error}") from None
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    if not lines:
+        raise UserError(f"ephemeris file {path} is empty: expected one row of 12 numbers per day")
+    if any(ch.isalpha() and ch not in "eE" for ch in lines[0]):
+        from .ephemeris_extended import parse_extended
+        return parse_extended(path, lines)
+    return _parse_original(path, lines)
+
+
+def _parse_original(path: Path, lines: list[str]) -> Ephemeris:
+    days, bad = {}, {}
+    for day, line in enumerate(lines):
+        cells = [c.strip() for c in line.split(",")]
+        if len(cells) != len(COLUMNS):
+            bad[day] = f"has {len(cells)} values, expected {len(COLUMNS)}"
+            continue
+        try:
+            values = [float(c) for c in cells]
+        except ValueError:
+            bad[day] = f"has a value that is not a number: {line.strip()[:80]!r}"
+            continue
+        problem = row_problem(values)
+        if problem:
+            bad[day] = problem
+        else:
+            days[day] = geometry_from_values(day, values)
+    return Ephemeris(path=path, days=days, bad_rows=bad, row_count=len(lines))

@@ -1,0 +1,57 @@
+"""Command-line front end: `python -m allo_addon.headless <command> …`.
+
+Each command lives in its own module of this package (render, postprocess, ephemeris, demo, …)
+and exposes HELP, add_arguments(parser) and run(args) -> exit status. A command module is only
+imported when chosen, so `postprocess` and `ephemeris` run without bpy installed.
+"""
+
+import argparse
+import importlib
+import sys
+
+from ..core.errors import UserError
+
+COMMANDS = {
+    # name: (module, one-line help)
+    "render": ("render", "render a batch of normal or anomalous images (needs bpy)"),
+    "postprocess": ("postprocess", "verify renders and write the Anomalib layout (no bpy)"),
+    "ephemeris": ("ephemeris", "generate an ephemeris CSV for any dates (no bpy)"),
+    "demo": ("demo", "render and post-process a small dataset on the built-in scene"),
+}
+
+
+def _command_args(argv):
+    """Arguments after Blender's own: everything after `--` when run inside Blender."""
+    if argv is None:
+        argv = sys.argv[1:]
+        if "--" in argv:
+            argv = argv[argv.index("--") + 1:]
+    return argv
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="python -m allo_addon.headless",
+        description="ALLO dataset generator: render, post-process, generate ephemerides.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name, (module_name, help_text) in COMMANDS.items():
+        module = importlib.import_module(f".{module_name}", __name__)
+        cmd = sub.add_parser(name, help=help_text, description=getattr(module, "HELP", help_text))
+        module.add_arguments(cmd)
+        cmd.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(_command_args(argv))
+    try:
+        return args._run(args) or 0
+    except UserError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return UserError.exit_status
+    except KeyboardInterrupt:
+        print("interrupted: finished images are kept; run the same command again to resume",
+              file=sys.stderr)
+        return 130
