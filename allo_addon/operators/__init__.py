@@ -1,0 +1,4 @@
+"""Operators (`allo.*`): one module per operator, each with a `classes` tuple.
+
+Operators are thin: read properties, build a validated request, call plain code, report.
+"""

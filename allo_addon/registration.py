@@ -1,0 +1,40 @@
+"""register()/unregister() for the whole add-on.
+
+Each module in operators/ and panels/ owns a `classes` tuple; they are found here by name, so
+adding an operator is adding a module. Properties register first and unregister last.
+"""
+
+import importlib
+import pkgutil
+
+from . import operators, panels
+
+
+def _modules(package):
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        yield importlib.import_module(f"{package.__name__}.{info.name}")
+
+
+def _classes():
+    from . import properties
+    classes = list(properties.classes)
+    for package in (operators, panels):
+        for module in _modules(package):
+            classes.extend(getattr(module, "classes", ()))
+    return classes
+
+
+def register():
+    import bpy
+    from . import properties
+    for cls in _classes():
+        bpy.utils.register_class(cls)
+    properties.attach()
+
+
+def unregister():
+    import bpy
+    from . import properties
+    properties.detach()
+    for cls in reversed(_classes()):
+        bpy.utils.unregister_class(cls)
