@@ -1,0 +1,97 @@
+"""A render batch as the user asked for it, validated into a plan — no bpy.
+
+The render operator, the command line and the GUI all build a BatchRequest and call
+prepare_batch(); --dry-run prints describe_plan() and stops there.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Config, load_config
+from .ephemeris import Ephemeris, load_ephemeris
+from .errors import UserError
+from .layout import exp_dir
+from .planner import Plan, make_plan, normalise_modes, parse_shard
+from .poses import DATA_DIR, load_pose_table
+
+DEFAULT_EPHEMERIS = DATA_DIR / "default_ephemeris.csv"
+
+
+@dataclass(frozen=True)
+class BatchRequest:
+    config_path: Path | None          # None: the built-in default config
+    exp_num: int
+    anomaly: bool = False
+    modes: frozenset = field(default_factory=frozenset)
+    seed: int | None = None           # None: the config's seed
+    shard: str | None = None          # "i/N"
+    dry_run: bool = False
+
+
+@dataclass
+class PreparedBatch:
+    request: BatchRequest
+    config: Config
+    ephemeris: Ephemeris
+    plan: Plan                        # this shard's jobs
+    full_plan_images: int
+    exp_dir: Path
+    seed: int
+    modes: frozenset
+
+
+def prepare_batch(request: BatchRequest) -> PreparedBatch:
+    if request.exp_num < 0:
+        raise UserError(f"--exp_num is {request.exp_num}, expected a whole number ≥ 0")
+    config = load_config(request.config_path) if request.config_path else Config()
+    modes = normalise_modes(request.modes)
+    seed = config.seed if request.seed is None else request.seed
+    ephemeris = load_ephemeris(config.ephemeris_path or DEFAULT_EPHEMERIS)
+    poses = load_pose_table(config.pose_table)
+    plan = make_plan(config, ephemeris, poses, anomaly=request.anomaly, modes=modes, seed=seed)
+    full = plan.image_count
+    if request.shard:
+        plan = plan.shard(*parse_shard(request.shard))
+    return PreparedBatch(request, config, ephemeris, plan, full,
+                         exp_dir(config.output_dir, request.exp_num), seed, modes)
+
+
+def describe_plan(batch: PreparedBatch, finished: set[str] = frozenset()) -> str:
+    """The dry-run report: what would be rendered, where, and how many."""
+    plan, config, request = batch.plan, batch.config, batch.request
+    kind = "anomalous" if request.anomaly else "normal"
+    lines = [
+        f"plan: {kind} batch, exp_{request.exp_num}, seed {batch.seed}, "
+        f"modes: {', '.join(sorted(batch.modes)) or 'none'}",
+        f"config: {config.source or 'built-in defaults'}",
+        f"ephemeris: {batch.ephemeris.path} ({len(batch.ephemeris)} rows)",
+        f"output: {batch.exp_dir}",
+        f"render: {config.resolution[0]}×{config.resolution[1]}, {config.samples} samples, "
+        f"denoise {'on' if config.denoise else 'off'}, device {config.device}",
+    ]
+    if request.shard:
+        lines.append(f"shard {request.shard}: {plan.image_count} of {batch.full_plan_images} images")
+    for day, reason in sorted(plan.refused_days.items()):
+        lines.append(f"refused day {day}: ephemeris row {day} is corrupt ({reason})")
+    per_day = Counter(job.day for job in plan.jobs)
+    per_camera = Counter(job.camera.name for job in plan.jobs)
+    per_anomaly = Counter(job.anomaly for job in plan.jobs if job.anomaly)
+    lines.append("jobs per day: " + ", ".join(f"{d}: {n}" for d, n in sorted(per_day.items())))
+    lines.append("jobs per camera: " + ", ".join(f"{c}: {n}" for c, n in sorted(per_camera.items())))
+    if per_anomaly:
+        lines.append("anomalies: " + ", ".join(f"{a}: {n}" for a, n in sorted(per_anomaly.items())))
+    for job in plan.jobs:
+        extra = f" {job.anomaly} scale {job.scale:g}" if job.anomaly else ""
+        lines.append(f"  day {job.day} {job.camera.name}{extra}: {len(job.images)} images")
+        for image in job.images:
+            path = job.relative_paths(image)["image"]
+            mark = "  (done)" if path in finished else ""
+            lines.append(f"    {path}{mark}")
+    todo = sum(1 for job in plan.jobs for image in job.images
+               if job.relative_paths(image)["image"] not in finished)
+    lines.append(f"total: {plan.image_count} images in {len(plan.jobs)} jobs "
+                 f"({plan.image_count - todo} already done, {todo} to render)")
+    return "\n".join(lines)

@@ -1,0 +1,275 @@
+"""render_config.yaml: the original keys (FORMATS §2) plus ours, validated into a Config.
+
+Every original key keeps its meaning; every key we add has a default that reproduces the
+original pipeline. Unknown keys are an error that names the closest known key. Paths are
+resolved relative to the config file's folder.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+import yaml
+
+from .errors import UserError
+
+# Anomaly colours of the original pipeline (RGB, linear), plus the aliases users type.
+COLOURS = {
+    "red": (1.0, 0.0, 0.0),
+    "green": (0.0, 1.0, 0.0),
+    "blue": (0.0, 0.0, 1.0),
+    "yellow": (1.0, 1.0, 0.0),
+    "purple": (1.0, 0.0, 1.0),
+    "magenta": (1.0, 0.0, 1.0),
+    "cyan": (0.0, 1.0, 1.0),
+    "white": (1.0, 1.0, 1.0),
+}
+DEVICES = ("auto", "cpu", "gpu")
+BUILTIN = "builtin"
+POSE_PRESETS = ("builtin", "original")
+
+
+@dataclass(frozen=True)
+class PoseJitter:
+    position: float = 1.0   # metres, σ of a normal draw per axis, per day
+    rotation: float = 0.2   # radians, σ per Euler angle, per day
+
+
+@dataclass(frozen=True)
+class Config:
+    # --- the original keys -------------------------------------------------------------
+    start_day: int = 1
+    end_day: int = 3
+    day_interval: int = 1
+    sun_strength: tuple[float, ...] = (1.0, 5.0, 10.0)
+    depths: tuple[float, ...] = (0.0, -1.0, 1.0)
+    scales: tuple[float, ...] = (0.3, 0.5, 0.7)
+    colours: tuple[str, ...] = ("red", "blue", "yellow")
+    cams: tuple[int, ...] = (1, 2, 3)
+    anomalies: tuple[str, ...] = ("blanket", "drill", "cable")
+    min_pixel: int = 2000
+    ephemeris_path: Path | None = None        # None: the default ephemeris shipped in the package
+    cad_models_path: Path | None = None       # None: the built-in station and bodies
+    anomalies_path: Path | None = None        # None: the built-in anomaly kinds
+    output_dir: Path = Path("renders")
+    # --- ours, defaults = the original's behaviour -------------------------------------
+    resolution: tuple[int, int] = (1920, 1080)
+    samples: int = 256
+    denoise: bool = True
+    device: str = "auto"
+    seed: int = 42
+    station: str = BUILTIN                    # "builtin" or "ISS.blend"-style file name
+    camera_poses: str | Path = "auto"         # auto | builtin | original | path to a CSV
+    pose_jitter: PoseJitter = field(default_factory=PoseJitter)
+    default_sun_strength: float = 10.0        # illumination when the mode is off
+    lens_mm: float = 25.0
+    spot_power: float = 500.0                 # W, the spotlight at each camera
+    anomaly_distance: float = 4.0             # m ahead of the camera
+    anomaly_box: float = 1.2                  # ± m around that point
+    placement_attempts: int = 11
+    source: Path | None = None                # the YAML file this came from
+
+    @property
+    def days(self) -> list[int]:
+        return list(range(self.start_day, self.end_day + 1, self.day_interval))
+
+    @property
+    def pose_table(self) -> str | Path:
+        """Which camera pose table: the original's goes with the original's ISS model."""
+        if self.camera_poses != "auto":
+            return self.camera_poses
+        return "original" if self.cad_models_path else "builtin"
+
+    def with_overrides(self, **changes) -> "Config":
+        return replace(self, **changes)
+
+
+_KNOWN = {f.name for f in fields(Config)} - {"source"}
+
+
+def load_config(path) -> Config:
+    """Read and validate a render_config.yaml; UserError names the file and key on mistakes."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"config file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise UserError(f"cannot read config file {path}: {error}") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        where = ""
+        mark = getattr(error, "problem_mark", None)
+        if mark is not None:
+            where = f" at line {mark.line + 1}, column {mark.column + 1}"
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise UserError(f"{path}: not valid YAML{where}: {problem}") from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise UserError(f"{path}: expected a mapping of keys (start_day: 1, …), "
+                        f"got {type(raw).__name__}")
+    return config_from_dict(raw, base_dir=path.parent, source=path)
+
+
+def config_from_dict(raw: dict, base_dir: Path = Path("."), source: Path | None = None) -> Config:
+    where = str(source) if source else "config"
+    checker = _Checker(where)
+    for key in raw:
+        if key not in _KNOWN:
+            close = difflib.get_close_matches(str(key), sorted(_KNOWN), n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise UserError(f"{where}: unknown key '{key}'{hint}; known keys: "
+                            f"{', '.join(sorted(_KNOWN))}")
+    d = Config()
+    values = {}
+    get = raw.get
+    values["start_day"] = checker.integer("start_day", get("start_day", d.start_day), minimum=0)
+    values["end_day"] = checker.integer("end_day", get("end_day", d.end_day), minimum=0)
+    values["day_interval"] = checker.integer("day_interval", get("day_interval", d.day_interval),
+                                             minimum=1)
+    if values["end_day"] < values["start_day"]:
+        raise UserError(f"{where}: end_day ({values['end_day']}) is before start_day "
+                        f"({values['start_day']}); end_day is the last day rendered, inclusive")
+    values["sun_strength"] = checker.numbers("sun_strength", get("sun_strength", d.sun_strength),
+                                             minimum=0)
+    values["depths"] = checker.numbers("depths", get("depths", d.depths))
+    values["scales"] = checker.numbers("scales", get("scales", d.scales), positive=True)
+    values["colours"] = checker.colours(get("colours", d.colours))
+    values["cams"] = checker.cams(get("cams", {"start": 1, "end": 3}))
+    values["anomalies"] = checker.names("anomalies", get("anomalies", d.anomalies))
+    values["min_pixel"] = checker.integer("min_pixel", get("min_pixel", d.min_pixel), minimum=0)
+    for key in ("ephemeris_path", "cad_models_path", "anomalies_path"):
+        values[key] = checker.path(key, get(key), base_dir)
+    values["output_dir"] = checker.path("output_dir", get("output_dir", "renders"), base_dir)
+    values["resolution"] = checker.resolution(get("resolution", list(d.resolution)))
+    values["samples"] = checker.integer("samples", get("samples", d.samples), minimum=1)
+    values["denoise"] = checker.boolean("denoise", get("denoise", d.denoise))
+    values["device"] = checker.choice("device", get("device", d.device), DEVICES)
+    values["seed"] = checker.integer("seed", get("seed", d.seed))
+    values["station"] = checker.string("station", get("station", d.station))
+    values["camera_poses"] = checker.poses(get("camera_poses", "auto"), base_dir)
+    values["pose_jitter"] = checker.jitter(get("pose_jitter", {}))
+    for key in ("default_sun_strength", "lens_mm", "spot_power", "anomaly_distance",
+                "anomaly_box"):
+        values[key] = checker.number(key, get(key, getattr(d, key)), minimum=0)
+    values["placement_attempts"] = checker.integer(
+        "placement_attempts", get("placement_attempts", d.placement_attempts), minimum=1)
+    return Config(**values, source=source)
+
+
+class _Checker:
+    """Type checks with messages that name the file and key and say what was expected."""
+
+    def __init__(self, where: str):
+        self.where = where
+
+    def fail(self, key, value, expected):
+        raise UserError(f"{self.where}: key '{key}' is {value!r}, expected {expected}")
+
+    def integer(self, key, value, minimum=None):
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            else:
+                self.fail(key, value, "a whole number")
+        if minimum is not None and value < minimum:
+            self.fail(key, value, f"a whole number ≥ {minimum}")
+        return value
+
+    def number(self, key, value, minimum=None, positive=False):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.fail(key, value, "a number")
+        if minimum is not None and value < minimum:
+            self.fail(key, value, f"a number ≥ {minimum}")
+        if positive and value <= 0:
+            self.fail(key, value, "a number > 0")
+        return float(value)
+
+    def numbers(self, key, value, minimum=None, positive=False):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = [value]
+        if not isinstance(value, (list, tuple)) or not value:
+            self.fail(key, value, "a non-empty list of numbers, e.g. [1, 5, 10]")
+        return tuple(self.number(f"{key}[{i}]", v, minimum, positive) for i, v in enumerate(value))
+
+    def boolean(self, key, value):
+        if not isinstance(value, bool):
+            self.fail(key, value, "true or false")
+        return value
+
+    def string(self, key, value):
+        if not isinstance(value, str) or not value.strip():
+            self.fail(key, value, "a non-empty string")
+        return value.strip()
+
+    def choice(self, key, value, choices):
+        if value not in choices:
+            self.fail(key, value, f"one of {', '.join(choices)}")
+        return value
+
+    def names(self, key, value):
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, (list, tuple)) or not value:
+            self.fail(key, value, "a non-empty list of names, e.g. [blanket, drill, cable]")
+        return tuple(self.string(f"{key}[{i}]", v) for i, v in enumerate(value))
+
+    def colours(self, value):
+        names = self.names("colours", value)
+        for i, name in enumerate(names):
+            if name.lower() not in COLOURS:
+                self.fail(f"colours[{i}]", name, f"one of {', '.join(COLOURS)}")
+        return tuple(n.lower() for n in names)
+
+    def cams(self, value):
+        if isinstance(value, dict):
+            unknown = set(value) - {"start", "end"}
+            if unknown or "start" not in value or "end" not in value:
+                self.fail("cams", value, "{start: 1, end: 3} or a list of camera indices")
+            start = self.integer("cams.start", value["start"], minimum=0)
+            end = self.integer("cams.end", value["end"], minimum=0)
+            if end < start:
+                self.fail("cams", value, "end ≥ start (both inclusive)")
+            return tuple(range(start, end + 1))
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = [value]
+        if not isinstance(value, (list, tuple)) or not value:
+            self.fail("cams", value, "{start: 1, end: 3} or a non-empty list of camera indices")
+        cams = tuple(self.integer(f"cams[{i}]", v, minimum=0) for i, v in enumerate(value))
+        if len(set(cams)) != len(cams):
+            self.fail("cams", value, "each camera index once")
+        return cams
+
+    def path(self, key, value, base_dir):
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.fail(key, value, "a path (relative to the config file's folder)")
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else (base_dir / path)
+
+    def resolution(self, value):
+        if (not isinstance(value, (list, tuple)) or len(value) != 2):
+            self.fail("resolution", value, "[width, height], e.g. [1920, 1080]")
+        w = self.integer("resolution[0]", value[0], minimum=8)
+        h = self.integer("resolution[1]", value[1], minimum=8)
+        return (w, h)
+
+    def poses(self, value, base_dir):
+        if value in ("auto",) + POSE_PRESETS:
+            return value
+        if not isinstance(value, str):
+            self.fail("camera_poses", value, "auto, builtin, original or a CSV path")
+        return self.path("camera_poses", value, base_dir)
+
+    def jitter(self, value):
+        if not isinstance(value, dict) or set(value) - {"position", "rotation"}:
+            self.fail("pose_jitter", value, "{position: metres, rotation: radians}")
+        d = PoseJitter()
+        return PoseJitter(
+            position=self.number("pose_jitter.position", value.get("position", d.position), 0),
+            rotation=self.number("pose_jitter.rotation", value.get("rotation", d.rotation), 0))

@@ -1,0 +1,34 @@
+"""Where a batch writes: exp_<N>/Camera<K>/{normal,anomaly,fb_mask,anomaly_mask}/ (FORMATS §5)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import UserError
+
+PARTIAL = ".partial"   # files being written; renamed into place when complete
+
+
+def exp_dir(output_dir: Path, exp_num: int) -> Path:
+    return Path(output_dir) / f"exp_{exp_num}"
+
+
+def prepare_exp_dir(output_dir: Path, exp_num: int) -> Path:
+    """Create exp_<N>/ (and its scratch folder), or say clearly why it cannot be written."""
+    path = exp_dir(output_dir, exp_num)
+    try:
+        (path / PARTIAL).mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path / PARTIAL):
+            pass
+    except OSError as error:
+        raise UserError(f"output folder {path} is not writable: {error.strerror or error}") from None
+    return path
+
+
+def place_file(source: Path, exp: Path, relative: str) -> None:
+    """Move a finished file from the scratch folder to its final name in one rename."""
+    target = exp / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(source, target)

@@ -1,0 +1,27 @@
+"""Masks from Cycles' object-index pass: exact identity, never a thresholded beauty render.
+
+Every station part and body has pass index 1, the anomaly 2, empty space 0. The pass holds
+whole numbers (no anti-aliasing), so each pixel belongs to exactly one class and the two masks
+never overlap.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SPACE, STATION_OR_BODY, ANOMALY = 0, 1, 2
+
+
+def masks_from_index(index: np.ndarray) -> dict[str, np.ndarray]:
+    """fb_mask and anomaly_mask (uint8, 0/255) from a float index image in Blender's row order
+    (bottom row first); returned top row first, as PNG files store them."""
+    ids = np.rint(index[::-1]).astype(np.int32)
+    return {
+        "fb_mask": np.where(ids == STATION_OR_BODY, 255, 0).astype(np.uint8),
+        "anomaly_mask": np.where(ids == ANOMALY, 255, 0).astype(np.uint8),
+    }
+
+
+def write_mask_png(mask: np.ndarray, path) -> None:
+    from PIL import Image
+    Image.fromarray(mask).save(path, format="PNG", compress_level=1)

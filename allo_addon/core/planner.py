@@ -1,0 +1,167 @@
+"""The plan: every image a batch will render, decided before anything renders.
+
+A RenderJob is one camera on one day; it holds the images of every variation combination
+(FORMATS §4). Everything random (jitter, anomaly choice, drawn scale and colour, placement and
+Cycles seeds) comes from (seed, job identity), so a job draws the same whatever runs before it:
+sharding takes every N-th job, resuming skips recorded images, and the files stay identical.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from .config import Config
+from .ephemeris import Ephemeris
+from .errors import UserError
+from .poses import CameraPose, PoseTable, jittered
+from .seeds import derive_seed, rng_for
+
+MODES = ("illumination", "depth", "scale", "colour")
+MODE_ALIASES = {"color": "colour"}
+DEFAULT_COLOUR = "default"
+NO_SCALE = -1.0          # the <scale> of a file name when the scale mode is off
+
+
+def normalise_modes(modes) -> frozenset:
+    chosen = set()
+    for mode in modes or ():
+        name = MODE_ALIASES.get(str(mode).lower(), str(mode).lower())
+        if name not in MODES:
+            raise UserError(f"unknown mode '{mode}': expected any of "
+                            f"{', '.join(MODES)} (color is accepted for colour)")
+        chosen.add(name)
+    return frozenset(chosen)
+
+
+def number_label(value: float) -> str:
+    return f"{value:g}"
+
+
+@dataclass(frozen=True)
+class ImageSpec:
+    name: str                 # file name, the same under every folder of the camera
+    sun_strength: float
+    depth: float = 0.0
+    colour: str = DEFAULT_COLOUR
+    render_seed: int = 0
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    kind: str                 # "normal" or "anomaly"
+    day: int
+    camera: CameraPose        # jittered for this day
+    table_pose: CameraPose    # as in the pose table
+    images: tuple[ImageSpec, ...]
+    anomaly: str | None = None
+    scale: float = 1.0        # object scale applied to the anomaly
+    scale_label: float = NO_SCALE
+    anomaly_seed: int = 0     # builds a seeded built-in anomaly
+    placement_seed: int = 0   # rotation and position attempts
+
+    @property
+    def job_id(self) -> str:
+        return f"{self.kind}-day{self.day}-{self.camera.name}"
+
+    @property
+    def image_folder(self) -> str:
+        return "anomaly" if self.kind == "anomaly" else "normal"
+
+    @property
+    def mask_folders(self) -> tuple[str, ...]:
+        return ("fb_mask", "anomaly_mask") if self.kind == "anomaly" else ("fb_mask",)
+
+    def relative_paths(self, image: ImageSpec) -> dict[str, str]:
+        """Folder name -> path relative to exp_<N>/ for every file of one image."""
+        cam = self.camera.name
+        paths = {"image": f"{cam}/{self.image_folder}/{image.name}"}
+        for folder in self.mask_folders:
+            paths[folder] = f"{cam}/{folder}/{image.name}"
+        return paths
+
+
+@dataclass
+class Plan:
+    jobs: list[RenderJob]
+    refused_days: dict[int, str] = field(default_factory=dict)   # corrupt ephemeris rows
+
+    @property
+    def image_count(self) -> int:
+        return sum(len(job.images) for job in self.jobs)
+
+    def shard(self, index: int, count: int) -> "Plan":
+        return Plan([j for n, j in enumerate(self.jobs) if n % count == index], self.refused_days)
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """'i/N' -> (i, N), 0 ≤ i < N."""
+    try:
+        index, count = (int(part) for part in str(text).split("/"))
+    except ValueError:
+        raise UserError(f"--shard is {text!r}, expected i/N, e.g. 0/4 for the first of four") from None
+    if count < 1 or not 0 <= index < count:
+        raise UserError(f"--shard is {text!r}, expected i/N with 0 ≤ i < N")
+    return index, count
+
+
+def make_plan(config: Config, ephemeris: Ephemeris, poses: PoseTable, *, anomaly: bool,
+              modes=(), seed: int | None = None) -> Plan:
+    modes = normalise_modes(modes)
+    seed = config.seed if seed is None else seed
+    split = "test" if anomaly else "train"
+    refused = {d: ephemeris.bad_rows[d] for d in ephemeris.check_days(config.days)}
+    days = [d for d in config.days if d not in refused]
+    if not days:
+        raise UserError(f"{ephemeris.path}: every day from {config.start_day} to "
+                        f"{config.end_day} is a corrupt row; nothing can be rendered")
+    for camera in config.cams:
+        poses.pose(split, camera)  # fail early on a camera the table lacks
+    illum = config.sun_strength if "illumination" in modes else (config.default_sun_strength,)
+    jobs = []
+    for day in days:
+        for camera in config.cams:
+            table_pose = poses.pose(split, camera)
+            pose = jittered(table_pose, seed, split, day, config.pose_jitter.position,
+                            config.pose_jitter.rotation)
+            if anomaly:
+                jobs.append(_anomaly_job(config, modes, seed, day, table_pose, pose, illum))
+            else:
+                jobs.append(_normal_job(seed, day, table_pose, pose, illum))
+    return Plan(jobs, refused)
+
+
+def _render_seed(seed, kind, day, camera, name) -> int:
+    return derive_seed(seed, "render", kind, day, camera, name) & 0x7FFFFFFF
+
+
+def _normal_job(seed, day, table_pose, pose, illum) -> RenderJob:
+    images = tuple(
+        ImageSpec(name=f"{day}_normal_{number_label(s)}.png", sun_strength=s,
+                  render_seed=_render_seed(seed, "normal", day, pose.index, s))
+        for s in illum)
+    return RenderJob("normal", day, pose, table_pose, images)
+
+
+def _anomaly_job(config, modes, seed, day, table_pose, pose, illum) -> RenderJob:
+    rng = rng_for(seed, "anomaly", day, pose.index)
+    kind = rng.choice(config.anomalies)
+    scale, scale_label = 1.0, NO_SCALE
+    if "scale" in modes:
+        scale = scale_label = rng.choice(config.scales)
+    colours = [DEFAULT_COLOUR]
+    if "colour" in modes:
+        colours.append(rng.choice(config.colours))
+    depths = [0.0]
+    if "depth" in modes:  # depth 0 first: the placement is checked there
+        depths += [d for d in dict.fromkeys(config.depths) if d != 0.0]
+    images = []
+    for s, depth, colour in itertools.product(illum, depths, colours):
+        name = (f"{day}_{kind}_{number_label(s)}_{number_label(scale_label)}_"
+                f"{number_label(depth)}_{colour}.png")
+        images.append(ImageSpec(name=name, sun_strength=s, depth=depth, colour=colour,
+                                render_seed=_render_seed(seed, "anomaly", day, pose.index, name)))
+    return RenderJob("anomaly", day, pose, table_pose, tuple(images), anomaly=kind, scale=scale,
+                     scale_label=scale_label,
+                     anomaly_seed=derive_seed(seed, "anomaly-shape", day, pose.index),
+                     placement_seed=derive_seed(seed, "placement", day, pose.index))

@@ -1,0 +1,92 @@
+"""Camera pose tables: `split,index,x,y,z,rx,ry,rz` (Blender units, radians, XYZ Euler).
+
+Split `train` is used for normal batches, `test` for anomalous ones. Camera K is row K of its
+split, named `Camera<K>`. Each pose is jittered per day (FORMATS §4).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import UserError
+from .seeds import rng_for
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+PRESETS = {
+    "builtin": DATA_DIR / "camera_poses_builtin.csv",
+    "original": DATA_DIR / "camera_poses_original.csv",
+}
+SPLITS = ("train", "test")
+HEADER = ("split", "index", "x", "y", "z", "rx", "ry", "rz")
+
+
+@dataclass(frozen=True)
+class CameraPose:
+    index: int
+    location: tuple[float, float, float]
+    rotation: tuple[float, float, float]   # XYZ Euler, radians
+
+    @property
+    def name(self) -> str:
+        return f"Camera{self.index}"
+
+
+@dataclass(frozen=True)
+class PoseTable:
+    path: Path
+    poses: dict[str, dict[int, CameraPose]]   # split -> index -> pose
+
+    def pose(self, split: str, index: int) -> CameraPose:
+        table = self.poses.get(split, {})
+        if index not in table:
+            have = sorted(table)
+            listed = f"{have[0]}–{have[-1]}" if have else "none"
+            raise UserError(f"{self.path}: no '{split}' camera {index} (cams in the config); "
+                            f"this table has {split} cameras {listed}")
+        return table[index]
+
+
+def load_pose_table(source) -> PoseTable:
+    path = PRESETS.get(source, source) if isinstance(source, str) else source
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise UserError(f"camera pose table not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise UserError(f"cannot read camera pose table {path}: {error}") from None
+    rows = [(n, line) for n, line in enumerate(lines, 1) if line.strip() and not line.startswith("#")]
+    if not rows or tuple(c.strip() for c in rows[0][1].split(",")) != HEADER:
+        raise UserError(f"{path}: expected a header line '{','.join(HEADER)}'")
+    poses: dict[str, dict[int, CameraPose]] = {s: {} for s in SPLITS}
+    for line_no, cells in zip((n for n, _ in rows[1:]), csv.reader(l for _, l in rows[1:])):
+        if len(cells) != len(HEADER):
+            raise UserError(f"{path}: line {line_no} has {len(cells)} values, expected 8 "
+                            f"({','.join(HEADER)})")
+        split = cells[0].strip()
+        if split not in SPLITS:
+            raise UserError(f"{path}: line {line_no}: split is {split!r}, expected train or test")
+        try:
+            index = int(cells[1])
+            x, y, z, rx, ry, rz = (float(c) for c in cells[2:])
+        except ValueError:
+            raise UserError(f"{path}: line {line_no}: expected an integer index and six "
+                            f"numbers, got {','.join(cells)!r}") from None
+        if not all(math.isfinite(v) for v in (x, y, z, rx, ry, rz)):
+            raise UserError(f"{path}: line {line_no}: a value is not finite")
+        if index in poses[split]:
+            raise UserError(f"{path}: line {line_no}: {split} camera {index} appears twice")
+        poses[split][index] = CameraPose(index, (x, y, z), (rx, ry, rz))
+    return PoseTable(path=path, poses=poses)
+
+
+def jittered(pose: CameraPose, seed: int, split: str, day: int,
+             position_sigma: float, rotation_sigma: float) -> CameraPose:
+    """The pose of `pose` on `day`: a normal draw per axis, seeded by the job's identity."""
+    rng = rng_for(seed, "jitter", split, day, pose.index)
+    location = tuple(c + rng.gauss(0.0, position_sigma) for c in pose.location)
+    rotation = tuple(a + rng.gauss(0.0, rotation_sigma) for a in pose.rotation)
+    return CameraPose(pose.index, location, rotation)

@@ -1,0 +1,1 @@
+"""Building and rendering the scene (imports bpy)."""

@@ -1,0 +1,257 @@
+"""The render scene: station, Moon, Earth, Sun, the sun lamp, one inspection camera with its
+spotlight, and the anomaly of the current job. Built once per batch into a scene named "ALLO",
+then changed per day, per camera and per image.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import bpy
+import numpy as np
+from mathutils import Euler, Matrix, Vector
+from mathutils.bvhtree import BVHTree
+
+from ..core.config import COLOURS, Config
+from ..core.errors import UserError
+from ..core.ephemeris import BODIES, DayGeometry
+from ..core.object_masks import ANOMALY, STATION_OR_BODY
+from ..core.planner import DEFAULT_COLOUR
+from ..core.poses import CameraPose
+from . import user_assets
+from .builtin import anomalies as builtin_anomalies
+from .builtin import bodies as builtin_bodies
+from .builtin import station as builtin_station
+
+SCENE_NAME = "ALLO"
+SUN_ANGLE = 0.010472          # rad: the Sun's 0.6° disc, as the original
+SPOT_CONE = math.radians(120)  # a wide cone, as the original
+CLIP_START, CLIP_END = 0.05, 10_000.0
+
+
+def station_source(config: Config) -> tuple[Path, str] | None:
+    """(file, object name) of the user's station, or None for the built-in one."""
+    if config.cad_models_path is None:
+        return None
+    name = "ISS" if config.station == "builtin" else Path(config.station).stem
+    return config.cad_models_path / f"{name}.blend", name
+
+
+def check_assets(config: Config) -> None:
+    """Fail before rendering when a named model cannot be found (also in --dry-run)."""
+    if config.anomalies_path is None:
+        unknown = [a for a in config.anomalies if a not in builtin_anomalies.ANOMALY_KINDS]
+        if unknown:
+            raise UserError(f"{config.source or 'config'}: anomalies: unknown built-in kind(s) "
+                            f"{', '.join(unknown)}; available: {', '.join(builtin_anomalies.ANOMALY_KINDS)}")
+    else:
+        for name in config.anomalies:
+            user_assets.check_object(config.anomalies_path / f"{name}.blend", name)
+    source = station_source(config)
+    if source:
+        user_assets.check_object(*source)
+        for body in BODIES:
+            user_assets.check_object(config.cad_models_path / f"{body}.blend", body)
+
+
+def _empty_scene() -> bpy.types.Scene:
+    scene = bpy.data.scenes.get(SCENE_NAME) or bpy.data.scenes.new(SCENE_NAME)
+    for obj in list(scene.collection.all_objects):
+        bpy.data.objects.remove(obj, do_unlink=True)
+    for child in list(scene.collection.children):
+        bpy.data.collections.remove(child)
+    return scene
+
+
+def _collection(scene, name):
+    collection = bpy.data.collections.new(name)
+    scene.collection.children.link(collection)
+    return collection
+
+
+class StationScene:
+    """The scene of one batch. Methods change it; nothing here writes files."""
+
+    def __init__(self, config: Config):
+        self.config = config
+        self.scene = _empty_scene()
+        self._set_world()
+        self.station = self._build_station(_collection(self.scene, "ALLO Station"))
+        self.bodies = self._build_bodies(_collection(self.scene, "ALLO Bodies"))
+        for obj in self.station + list(self.bodies.values()):
+            obj.pass_index = STATION_OR_BODY
+        self.sun_lamp = self._add_sun_lamp()
+        self.camera, self.spot = self._add_camera()
+        self.anomaly_collection = _collection(self.scene, "ALLO Anomaly")
+        self.anomaly = None
+        self._default_colours = []
+        self._placed_at = None
+        self._sun_fraction = 1.0
+        self.station_bvh = station_bvh(self.station, self.depsgraph())
+
+    # --- building ------------------------------------------------------------------------
+    def depsgraph(self):
+        layer = self.scene.view_layers[0]
+        layer.update()
+        return layer.depsgraph
+
+    def _set_world(self):
+        world = self.scene.world or bpy.data.worlds.new("ALLO Space")
+        self.scene.world = world
+        world.color = (0.0, 0.0, 0.0)
+        if world.node_tree:
+            for node in world.node_tree.nodes:
+                if node.type == "BACKGROUND":
+                    node.inputs["Color"].default_value = (0, 0, 0, 1)
+                    node.inputs["Strength"].default_value = 0.0
+
+    def _build_station(self, collection):
+        source = station_source(self.config)
+        if source is None:
+            return builtin_station.build_station(collection)
+        return [user_assets.append_object(source[0], source[1], collection)]
+
+    def _build_bodies(self, collection):
+        bodies = {}
+        for name in BODIES:
+            if self.config.cad_models_path is None:
+                bodies[name] = builtin_bodies.build_body(name, collection)
+            else:
+                bodies[name] = user_assets.append_object(
+                    self.config.cad_models_path / f"{name}.blend", name, collection)
+        return bodies
+
+    def _add_sun_lamp(self):
+        light = bpy.data.lights.new("ALLO Sun", "SUN")
+        light.angle = SUN_ANGLE
+        lamp = bpy.data.objects.new("ALLO Sun", light)
+        self.scene.collection.objects.link(lamp)
+        return lamp
+
+    def _add_camera(self):
+        data = bpy.data.cameras.new("ALLO Camera")
+        data.lens = self.config.lens_mm
+        data.clip_start, data.clip_end = CLIP_START, CLIP_END
+        camera = bpy.data.objects.new("ALLO Camera", data)
+        self.scene.collection.objects.link(camera)
+        self.scene.camera = camera
+        light = bpy.data.lights.new("ALLO Spot", "SPOT")
+        light.energy = self.config.spot_power
+        light.spot_size = SPOT_CONE
+        light.spot_blend = 0.5
+        light.shadow_soft_size = 0.05
+        spot = bpy.data.objects.new("ALLO Spot", light)
+        self.scene.collection.objects.link(spot)
+        spot.parent = camera   # co-located and aimed with the camera
+        return camera, spot
+
+    # --- per day, camera, job and image -------------------------------------------------
+    def apply_day(self, geometry: DayGeometry) -> None:
+        for name, obj in self.bodies.items():
+            body = geometry.body(name)
+            obj.location = body.position
+            obj.scale = (body.radius,) * 3
+            rotation = getattr(geometry, f"{name}_rotation", None)
+            if rotation is not None:
+                obj.rotation_euler = Euler(rotation, "XYZ")
+        toward_station = -Vector(geometry.sun.position).normalized()
+        self.sun_lamp.location = Vector(geometry.sun.position).normalized() * 100.0
+        self.sun_lamp.rotation_euler = toward_station.to_track_quat("-Z", "Y").to_euler()
+        self._sun_fraction = geometry.sun_visible_fraction
+
+    def set_camera(self, pose: CameraPose) -> None:
+        self.camera.location = pose.location
+        self.camera.rotation_euler = Euler(pose.rotation, "XYZ")
+        self.scene.view_layers[0].update()
+
+    def add_anomaly(self, kind: str, seed: int, scale: float):
+        self.remove_anomaly()
+        if self.config.anomalies_path is None:
+            obj = builtin_anomalies.build_anomaly(kind, self.anomaly_collection, seed)
+        else:
+            obj = user_assets.append_object(self.config.anomalies_path / f"{kind}.blend", kind,
+                                            self.anomaly_collection, copy=True)
+        obj.pass_index = ANOMALY
+        obj.scale = (scale,) * 3
+        self.anomaly = obj
+        self._default_colours = [
+            (node, tuple(node.inputs["Base Color"].default_value))
+            for node in _principled_nodes(obj)]
+        return obj
+
+    def remove_anomaly(self) -> None:
+        if self.anomaly is None:
+            return
+        mesh = self.anomaly.data
+        materials = [m for m in mesh.materials if m] if mesh else []
+        bpy.data.objects.remove(self.anomaly, do_unlink=True)
+        if mesh is not None and mesh.users == 0:
+            bpy.data.meshes.remove(mesh)
+        for material in materials:
+            if material.users == 0:
+                bpy.data.materials.remove(material)
+        self.anomaly, self._default_colours, self._placed_at = None, [], None
+
+    def set_anomaly_pose(self, location, rotation) -> None:
+        self.anomaly.location = location
+        self.anomaly.rotation_euler = rotation
+        self._placed_at = Vector(location)
+
+    def apply_image(self, sun_strength: float, depth: float = 0.0,
+                    colour: str = DEFAULT_COLOUR) -> None:
+        self.sun_lamp.data.energy = sun_strength * self._sun_fraction
+        if self.anomaly is None:
+            return
+        forward = self.camera.matrix_world.to_3x3() @ Vector((0.0, 0.0, -1.0))
+        self.anomaly.location = self._placed_at + forward.normalized() * depth
+        for node, default in self._default_colours:
+            rgba = default if colour == DEFAULT_COLOUR else (*COLOURS[colour], 1.0)
+            node.inputs["Base Color"].default_value = rgba
+
+    @property
+    def sun_energy(self) -> float:
+        return self.sun_lamp.data.energy
+
+
+def _principled_nodes(obj):
+    for slot in obj.material_slots:
+        material = slot.material
+        if material and material.node_tree:
+            for node in material.node_tree.nodes:
+                if node.type == "BSDF_PRINCIPLED" and not node.inputs["Base Color"].is_linked:
+                    yield node
+
+
+def mesh_arrays(obj, depsgraph, matrix=None):
+    """(vertices N×3 in world space, or under `matrix`, and the polygons) of an evaluated mesh."""
+    evaluated = obj.evaluated_get(depsgraph)
+    mesh = evaluated.to_mesh()
+    try:
+        co = np.empty(len(mesh.vertices) * 3, np.float64)
+        mesh.vertices.foreach_get("co", co)
+        co = co.reshape(-1, 3)
+        m = np.array(matrix if matrix is not None else obj.matrix_world)
+        world = co @ m[:3, :3].T + m[:3, 3]
+        polygons = [tuple(p.vertices) for p in mesh.polygons]
+    finally:
+        evaluated.to_mesh_clear()
+    return world, polygons
+
+
+def station_bvh(objects, depsgraph) -> BVHTree:
+    verts, polys, offset = [], [], 0
+    for obj in objects:
+        if obj.type != "MESH":
+            continue
+        world, polygons = mesh_arrays(obj, depsgraph)
+        verts.append(world)
+        polys.extend(tuple(i + offset for i in p) for p in polygons)
+        offset += len(world)
+    if not verts:
+        raise UserError("the station has no mesh geometry to place anomalies against")
+    return BVHTree.FromPolygons(np.concatenate(verts).tolist(), polys)
+
+
+def object_matrix(location, rotation, scale) -> Matrix:
+    return Matrix.LocRotScale(Vector(location), Euler(rotation, "XYZ"), Vector((scale,) * 3))

@@ -1,0 +1,231 @@
+"""Running a prepared batch: one job (camera-day) at a time, one image per step.
+
+`BatchRun.steps()` is a generator that yields after every image, so the GUI's modal operator
+can render one image per timer tick and the background path can simply loop over it. Files are
+rendered into exp_<N>/.partial/, renamed into place, and only then recorded in the manifest.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+
+import bpy
+
+from ..core import manifest
+from ..core.batch import PreparedBatch
+from ..core.layout import PARTIAL, place_file, prepare_exp_dir
+from ..core.object_masks import write_mask_png
+from .assembly import StationScene, check_assets
+from .placement import PlacementFailure, place_anomaly
+from .render_settings import choose_device, configure_cycles
+from .renderer import MaskedRenderer
+
+
+@dataclass
+class Progress:
+    done: int
+    total: int
+    path: str
+    render_seconds: float
+    elapsed: float
+
+    @property
+    def eta(self) -> float:
+        return self.elapsed / self.done * (self.total - self.done) if self.done else 0.0
+
+    def line(self) -> str:
+        return (f"[{self.done}/{self.total}] {self.path}  render {self.render_seconds:.2f} s  "
+                f"elapsed {_clock(self.elapsed)}  ETA {_clock(self.eta)}")
+
+
+@dataclass
+class Summary:
+    rendered: int = 0
+    already_done: int = 0
+    skipped_jobs: list[str] = field(default_factory=list)
+    render_seconds: float = 0.0
+    wall_seconds: float = 0.0
+    placement_seconds: float = 0.0
+    device_note: str = ""
+
+    def lines(self, exp_dir) -> list[str]:
+        per_image = self.render_seconds / self.rendered if self.rendered else 0.0
+        out = [f"done: {self.rendered} images rendered, {self.already_done} already there, "
+               f"{len(self.skipped_jobs)} camera-days skipped; wall {_clock(self.wall_seconds)}, "
+               f"Cycles {self.render_seconds:.1f} s ({per_image:.2f} s per image)",
+               f"output: {exp_dir}"]
+        out += [f"skipped: {s}" for s in self.skipped_jobs]
+        return out
+
+
+def scratch_dir(exp):
+    """This process's scratch folder; those of crashed runs (dead pids) are removed."""
+    root = exp / PARTIAL
+    for old in root.glob("run-*"):
+        try:
+            os.kill(int(old.name[4:]), 0)
+        except (ValueError, ProcessLookupError):
+            shutil.rmtree(old, ignore_errors=True)
+        except PermissionError:
+            pass
+    return root / f"run-{os.getpid()}"
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+class BatchRun:
+    def __init__(self, batch: PreparedBatch, log=print, quiet: bool = True):
+        self.batch = batch
+        self.log = log
+        self.quiet = quiet
+        self.summary = Summary()
+        self.stage = None
+
+    def run(self) -> Summary:
+        for _ in self.steps():
+            pass
+        return self.summary
+
+    def steps(self):
+        batch, config = self.batch, self.batch.config
+        check_assets(config)
+        exp = prepare_exp_dir(config.output_dir, batch.request.exp_num)
+        finished = manifest.finished_images(exp)
+        todo = [(job, image) for job in batch.plan.jobs for image in job.images
+                if job.relative_paths(image)["image"] not in finished]
+        self.summary.already_done = batch.plan.image_count - len(todo)
+        for day, reason in sorted(batch.plan.refused_days.items()):
+            self._log(exp, f"refused day {day}: ephemeris row {day} is corrupt ({reason})")
+        if not todo:
+            self._log(exp, f"nothing to render: all {batch.plan.image_count} images are done")
+            return
+        started = time.perf_counter()
+        self.stage = StationScene(config)
+        configure_cycles(self.stage.scene, config)
+        self.summary.device_note = choose_device(self.stage.scene, config.device)
+        self._log(exp, self.summary.device_note)
+        scratch = scratch_dir(exp)
+        renderer = MaskedRenderer(self.stage.scene, scratch, quiet=self.quiet)
+        done = 0
+        for job in batch.plan.jobs:
+            images = [i for i in job.images if job.relative_paths(i)["image"] not in finished]
+            if not images:
+                continue
+            placement = self._prepare_job(job)
+            if isinstance(placement, PlacementFailure):
+                self.summary.skipped_jobs.append(
+                    f"day {job.day} {job.camera.name} ({job.anomaly}): {placement.describe()}")
+                self._log(exp, f"skipped day {job.day} {job.camera.name}: {placement.describe()}")
+                done += len(images)
+                continue
+            for image in images:
+                self.stage.apply_image(image.sun_strength, image.depth, image.colour)
+                seconds = self._render_image(renderer, exp, job, image, placement)
+                done += 1
+                self.summary.rendered += 1
+                self.summary.render_seconds += seconds
+                progress = Progress(done, len(todo), job.relative_paths(image)["image"], seconds,
+                                    time.perf_counter() - started)
+                self._log(exp, progress.line())
+                yield progress
+        self.stage.remove_anomaly()
+        shutil.rmtree(scratch, ignore_errors=True)
+        self.summary.wall_seconds = time.perf_counter() - started
+        for line in self.summary.lines(exp):
+            self._log(exp, line)
+
+    def _prepare_job(self, job):
+        geometry = self.batch.ephemeris.day(job.day)
+        self.stage.apply_day(geometry)
+        self.stage.set_camera(job.camera)
+        if job.kind != "anomaly":
+            self.stage.remove_anomaly()
+            return None
+        self.stage.add_anomaly(job.anomaly, job.anomaly_seed, job.scale)
+        placement = place_anomaly(self.stage, self.batch.config, job.placement_seed, job.scale,
+                                  self.batch.config.min_pixel)
+        self.summary.placement_seconds += getattr(placement, "seconds", 0.0)
+        return placement
+
+    def _render_image(self, renderer, exp, job, image, placement) -> float:
+        stem = job.job_id
+        beauty, masks, seconds = renderer.render(image.render_seed, stem)
+        paths = job.relative_paths(image)
+        scratch = beauty.parent
+        files = {"image": beauty}
+        for folder in job.mask_folders:
+            files[folder] = scratch / f"{folder}.png"
+            write_mask_png(masks[folder], files[folder])
+        for key, source in files.items():
+            place_file(source, exp, paths[key])
+        record = self._record(job, image, placement, paths, masks, seconds)
+        manifest.append_record(exp, record)
+        return seconds
+
+    def _record(self, job, image, placement, paths, masks, seconds) -> dict:
+        config, geometry = self.batch.config, self.batch.ephemeris.day(job.day)
+        width, height = config.resolution
+        camera = self.stage.camera
+        sensor = camera.data.sensor_width
+        focal_px = config.lens_mm / sensor * max(width, height)
+        record = {
+            "exp_num": self.batch.request.exp_num,
+            "job": job.job_id,
+            "kind": job.kind,
+            "day": job.day,
+            "epoch": geometry.epoch,
+            "camera": job.camera.name,
+            "camera_index": job.camera.index,
+            "image": paths["image"],
+            "masks": {k: v for k, v in paths.items() if k != "image"},
+            "resolution": [width, height],
+            "seed": self.batch.seed,
+            "render_seed": image.render_seed,
+            "samples": config.samples,
+            "denoise": config.denoise,
+            "camera_pose": {"location": list(job.camera.location),
+                            "rotation_euler_xyz": list(job.camera.rotation),
+                            "table_location": list(job.table_pose.location),
+                            "table_rotation_euler_xyz": list(job.table_pose.rotation)},
+            "intrinsics": {"lens_mm": config.lens_mm, "sensor_width_mm": sensor,
+                           "fx": focal_px, "fy": focal_px, "cx": width / 2, "cy": height / 2,
+                           "clip_start": camera.data.clip_start,
+                           "clip_end": camera.data.clip_end},
+            "bodies": {name: {"position": list(geometry.body(name).position),
+                              "radius": geometry.body(name).radius,
+                              "angular_radius_deg": geometry.body(name).angular_radius_deg}
+                       for name in ("sun", "moon", "earth")},
+            "sun_visible_fraction": geometry.sun_visible_fraction,
+            "sun_strength": image.sun_strength,
+            "sun_lamp_energy": self.stage.sun_energy,
+            "fb_pixels": int((masks["fb_mask"] > 0).sum()),
+            "anomaly": None,
+            "anomaly_pixels": 0,
+            "render_seconds": round(seconds, 4),
+            "blender": bpy.app.version_string,
+        }
+        if job.kind == "anomaly":
+            obj = self.stage.anomaly
+            record["anomaly"] = {
+                "name": job.anomaly, "scale": job.scale, "scale_label": job.scale_label,
+                "depth": image.depth, "colour": image.colour,
+                "location": [round(v, 6) for v in obj.location],
+                "rotation_euler_xyz": [round(v, 6) for v in obj.rotation_euler],
+                "placement_attempts": placement.attempts,
+                "estimated_pixels": placement.estimated_pixels,
+            }
+            pixels = int((masks["anomaly_mask"] > 0).sum())
+            record["anomaly_pixels"] = pixels
+            record["meets_min_pixel"] = pixels > config.min_pixel
+        return record
+
+    def _log(self, exp, line: str) -> None:
+        self.log(line)
+        with open(exp / "render.log", "a", encoding="utf-8") as handle:
+            handle.write(line + "\n")

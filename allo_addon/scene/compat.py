@@ -1,0 +1,74 @@
+"""The one place that knows how Blender versions differ (4.2 LTS … 5.x).
+
+- Compositor: 5.0 removed `scene.node_tree`; a CompositorNodeTree node group is assigned to
+  `scene.compositing_node_group`. 4.x uses `scene.use_nodes` and `scene.node_tree`.
+- File Output node: 5.0 has `directory`, `file_name`, `file_output_items` and a format whose
+  `media_type` must be IMAGE before a single-layer EXR can be chosen; 4.x has `base_path` and
+  `file_slots` and appends the frame number to every file name.
+"""
+
+from __future__ import annotations
+
+import bpy
+
+IS_5 = bpy.app.version >= (5, 0, 0)
+
+
+def compositor_tree(scene, name="ALLO Compositor"):
+    """An empty compositor node tree that runs after each render of `scene`."""
+    if IS_5:
+        tree = scene.compositing_node_group
+        if tree is None:
+            tree = bpy.data.node_groups.new(name, "CompositorNodeTree")
+            scene.compositing_node_group = tree
+    else:
+        scene.use_nodes = True
+        tree = scene.node_tree
+    tree.nodes.clear()
+    return tree
+
+
+def float_exr_output(tree, directory: str, stem: str, socket_name: str):
+    """A File Output node writing one float input as a 32-bit single-layer EXR.
+
+    Returns (node, input socket). The written file is found with `exr_written(directory, stem)`,
+    because 4.x appends a frame number to the name.
+    """
+    node = tree.nodes.new("CompositorNodeOutputFile")
+    fmt = node.format
+    if IS_5:
+        fmt.media_type = "IMAGE"
+        node.directory = directory
+        node.file_name = stem
+        node.file_output_items.new("FLOAT", socket_name)
+        socket = node.inputs[socket_name]
+    else:
+        node.base_path = directory
+        node.file_slots[0].path = stem + socket_name
+        socket = node.inputs[0]
+    fmt.file_format = "OPEN_EXR"
+    fmt.color_depth = "32"
+    fmt.exr_codec = "ZIP"
+    return node, socket
+
+
+def set_output_directory(node, directory: str) -> None:
+    if IS_5:
+        node.directory = directory
+    else:
+        node.base_path = directory
+
+
+def exr_written(directory, stem: str, socket_name: str):
+    """Path of the EXR the node wrote in `directory` (with or without a frame number)."""
+    from pathlib import Path
+    matches = sorted(Path(directory).glob(f"{stem}{socket_name}*.exr"))
+    return matches[0] if matches else None
+
+
+def render_layers_output(node, name: str):
+    """An output socket of a Render Layers node by its name ('Object Index' / 'IndexOB')."""
+    for candidate in (name, {"Object Index": "IndexOB"}.get(name, name)):
+        if candidate in node.outputs:
+            return node.outputs[candidate]
+    raise KeyError(name)

@@ -1,0 +1,59 @@
+"""Cycles settings for a batch, and the choice of device (GPU when asked and available)."""
+
+from __future__ import annotations
+
+import bpy
+
+GPU_BACKENDS = ("OPTIX", "CUDA", "HIP", "METAL", "ONEAPI")
+
+
+def configure_cycles(scene, config) -> None:
+    scene.render.engine = "CYCLES"
+    scene.render.resolution_x, scene.render.resolution_y = config.resolution
+    scene.render.resolution_percentage = 100
+    scene.render.film_transparent = False
+    scene.render.use_persistent_data = True   # keep the BVH between the jobs of a batch
+    scene.render.image_settings.file_format = "PNG"
+    scene.render.image_settings.color_mode = "RGB"
+    scene.render.image_settings.color_depth = "8"
+    cycles = scene.cycles
+    cycles.samples = config.samples
+    cycles.use_denoising = config.denoise
+    if config.denoise:
+        cycles.denoiser = "OPENIMAGEDENOISE"
+    cycles.use_animated_seed = False
+    scene.view_layers[0].use_pass_object_index = True
+
+
+def choose_device(scene, preference: str) -> str:
+    """Set scene.cycles.device; returns a sentence saying what was chosen and why."""
+    if preference == "cpu":
+        scene.cycles.device = "CPU"
+        return "rendering on the CPU (device: cpu)"
+    backend, names = _find_gpu()
+    if backend:
+        scene.cycles.device = "GPU"
+        return f"rendering on the GPU with {backend}: {', '.join(names)}"
+    scene.cycles.device = "CPU"
+    asked = "device: gpu was asked for, but " if preference == "gpu" else ""
+    return f"rendering on the CPU: {asked}Cycles found no GPU (tried {', '.join(GPU_BACKENDS)})"
+
+
+def _find_gpu():
+    try:
+        prefs = bpy.context.preferences.addons["cycles"].preferences
+    except KeyError:
+        return None, []
+    for backend in GPU_BACKENDS:
+        try:
+            prefs.compute_device_type = backend
+        except TypeError:
+            continue  # this build has no such backend
+        prefs.get_devices()
+        devices = [d for d in prefs.devices if d.type == backend]
+        if devices:
+            for device in prefs.devices:
+                device.use = device.type == backend
+            return backend, [d.name for d in devices]
+    prefs.compute_device_type = "NONE"
+    return None, []
