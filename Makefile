@@ -14,6 +14,7 @@ $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q bpy==$(BPY) -r requirements.txt
+	$(PY) -c "import site, pathlib; pathlib.Path(site.getsitepackages()[0], 'allo-repo.pth').write_text('$(CURDIR)\\n')"
 	touch $(STAMP)
 
 venv: $(STAMP)

@@ -112,7 +112,7 @@ def load_config(path) -> Config:
     if not isinstance(raw, dict):
         raise UserError(f"{path}: expected a mapping of keys (start_day: 1, …), "
                         f"got {type(raw).__name__}")
-    return config_from_dict(raw, base_dir=path.parent, source=path)
+    return config_from_dict(raw, base_dir=path.resolve().parent, source=path)
 
 
 def config_from_dict(raw: dict, base_dir: Path = Path("."), source: Path | None = None) -> Config:

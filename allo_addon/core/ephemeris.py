@@ -80,7 +80,10 @@ class Ephemeris:
         """The days among `days` that cannot be rendered (corrupt rows)."""
         missing = [d for d in days if d not in self.days and d not in self.bad_rows]
         if missing:
-            self.day(missing[0])  # raises: outside the file
+            listed = ", ".join(map(str, missing[:5])) + (", …" if len(missing) > 5 else "")
+            raise UserError(f"{self.path}: day {listed} is outside the ephemeris, which has "
+                            f"{self.row_count} rows (days 0–{self.row_count - 1}); check "
+                            f"start_day, end_day and day_interval")
         return [d for d in days if d in self.bad_rows]
 
 

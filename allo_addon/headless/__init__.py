@@ -14,8 +14,6 @@ from ..core.errors import UserError
 COMMANDS = {
     # name: (module, one-line help)
     "render": ("render", "render a batch of normal or anomalous images (needs bpy)"),
-    "postprocess": ("postprocess", "verify renders and write the Anomalib layout (no bpy)"),
-    "ephemeris": ("ephemeris", "generate an ephemeris CSV for any dates (no bpy)"),
     "demo": ("demo", "render and post-process a small dataset on the built-in scene"),
 }
 

@@ -1,0 +1,30 @@
+"""Running the add-on's operators from the command line (bpy wheel or `blender -b`)."""
+
+from ..core.errors import UserError
+
+
+def ensure_registered():
+    """Register the add-on unless an installed copy already did."""
+    try:
+        import bpy
+    except ImportError:
+        raise UserError("this command needs Blender's Python module: run it with the bpy "
+                        "wheel (`make demo` sets one up in .venv) or inside Blender") from None
+    if not hasattr(bpy.types, "ALLO_OT_render_batch"):
+        from .. import register
+        register()
+    return bpy
+
+
+def call_operator(operator, **properties):
+    """Call bpy.ops.allo.<operator>; an ERROR report becomes a UserError (exit status 2)."""
+    try:
+        result = operator(**properties)
+    except RuntimeError as error:
+        message = str(error).strip()
+        if "Traceback" in message:
+            raise
+        raise UserError(message.removeprefix("Error: ").strip()) from None
+    if "CANCELLED" in result:
+        raise UserError("the operation was cancelled")
+    return result

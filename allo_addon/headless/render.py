@@ -1,0 +1,33 @@
+"""`render`: the original render_binary.py flags, through the allo.render_batch operator."""
+
+HELP = ("Render normal images (default) or anomalous ones (--anomaly) with their masks into "
+        "<output_dir>/exp_<N>/, as the original render_binary.py did. Rerunning the same command "
+        "resumes an interrupted batch.")
+
+
+def add_arguments(parser):
+    parser.add_argument("--config", default="",
+                        help="render_config.yaml (default: built-in defaults, built-in scene)")
+    parser.add_argument("--exp_num", type=int, required=True,
+                        help="experiment number: images go to <output_dir>/exp_<N>")
+    parser.add_argument("--anomaly", action="store_true",
+                        help="render anomalous images instead of normal ones")
+    parser.add_argument("--mode", nargs="*", default=[], metavar="MODE",
+                        help="variation modes: illumination depth scale colour (or color)")
+    parser.add_argument("--seed", type=int, default=-1,
+                        help="experiment seed (default: the config's seed, 42)")
+    parser.add_argument("--shard", default="", metavar="i/N",
+                        help="render only every N-th job starting at i (0-based)")
+    parser.add_argument("--dry-run", "--dry_run", dest="dry_run", action="store_true",
+                        help="validate everything and print the plan without rendering")
+
+
+def run(args) -> int:
+    from ..core.planner import normalise_modes
+    from .blender_session import call_operator, ensure_registered
+    modes = {m if m != "color" else "colour" for m in normalise_modes(args.mode)}
+    bpy = ensure_registered()
+    call_operator(bpy.ops.allo.render_batch, config=args.config, exp_num=args.exp_num,
+                  anomaly=args.anomaly, modes=modes, seed=args.seed, shard=args.shard,
+                  dry_run=args.dry_run)
+    return 0
