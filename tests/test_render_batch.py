@@ -1,0 +1,186 @@
+"""Real Blender (bpy wheel), real Cycles, tiny images: the batch a user renders."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import REPO, run_cli
+
+pytestmark = pytest.mark.blender
+
+ALL_MODES = ["illumination", "depth", "scale", "colour"]
+
+
+@pytest.fixture(scope="module")
+def bpy_ops():
+    bpy = pytest.importorskip("bpy")
+    from allo_addon.headless.blender_session import ensure_registered
+    ensure_registered()
+    return bpy.ops.allo
+
+
+def render(ops, config, exp_num, anomaly=False, modes=(), **extra):
+    result = ops.render_batch(config=str(config), exp_num=exp_num, anomaly=anomaly,
+                              modes=set(modes), **extra)
+    assert result == {"FINISHED"}
+    return config.parent / "renders" / f"exp_{exp_num}"
+
+
+def records(exp):
+    lines = (exp / "manifest.jsonl").read_text().splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def stable(record):
+    """A manifest record without the one field that measures time."""
+    return {k: v for k, v in record.items() if k != "render_seconds"}
+
+
+def files(exp):
+    return sorted(str(p.relative_to(exp)) for p in exp.rglob("*.png"))
+
+
+def planned_names(config, anomaly, modes):
+    from allo_addon.core.batch import BatchRequest, prepare_batch
+    batch = prepare_batch(BatchRequest(config, 0, anomaly=anomaly, modes=frozenset(modes)))
+    return sorted(path for job in batch.plan.jobs for image in job.images
+                  for path in job.relative_paths(image).values())
+
+
+def load(path):
+    return np.asarray(Image.open(path))
+
+
+@pytest.fixture(scope="module")
+def anomalous(bpy_ops, tmp_path_factory):
+    from conftest import TINY
+    import yaml
+    folder = tmp_path_factory.mktemp("anomalous")
+    config = folder / "render_config.yaml"
+    config.write_text(yaml.safe_dump(TINY))
+    return config, render(bpy_ops, config, 2, anomaly=True, modes=ALL_MODES, seed=42)
+
+
+def test_normal_batch_tree_names_and_masks(bpy_ops, write_config):
+    config = write_config()
+    exp = render(bpy_ops, config, 1, modes=["illumination"])
+    assert files(exp) == planned_names(config, False, ["illumination"])
+    assert {p.split("/")[1] for p in files(exp)} == {"normal", "fb_mask"}
+    assert "Camera0/normal/1_normal_2.png" in files(exp)
+    for record in records(exp):
+        image = load(exp / record["image"])
+        mask = load(exp / record["masks"]["fb_mask"])
+        assert image.shape == (54, 96, 3) and image.dtype == np.uint8
+        assert mask.shape == (54, 96) and set(np.unique(mask)) <= {0, 255}
+        assert record["anomaly"] is None and record["fb_pixels"] == int((mask > 0).sum())
+        assert record["sun_strength"] in (2, 10)
+    # the station is in view of the train cameras
+    assert max(r["fb_pixels"] for r in records(exp)) > 500
+
+
+def test_anomalous_batch_tree_names_and_masks(anomalous):
+    config, exp = anomalous
+    assert files(exp) == planned_names(config, True, ALL_MODES)
+    assert {p.split("/")[1] for p in files(exp)} == {"anomaly", "anomaly_mask", "fb_mask"}
+    seen_depth0 = 0
+    for record in records(exp):
+        fb = load(exp / record["masks"]["fb_mask"])
+        anomaly = load(exp / record["masks"]["anomaly_mask"])
+        assert set(np.unique(fb)) <= {0, 255} and set(np.unique(anomaly)) <= {0, 255}
+        assert not ((fb > 0) & (anomaly > 0)).any(), "masks overlap"
+        assert record["anomaly_pixels"] == int((anomaly > 0).sum())
+        if record["anomaly"]["depth"] == 0:
+            seen_depth0 += 1
+            assert record["anomaly_pixels"] > 20, record["image"]   # min_pixel
+    assert seen_depth0 == len(records(exp)) // 2
+
+
+def test_manifest_records_everything_a_user_needs(anomalous):
+    _, exp = anomalous
+    record = records(exp)[0]
+    for key in ("job", "day", "camera", "camera_pose", "intrinsics", "bodies", "sun_strength",
+                "anomaly", "anomaly_pixels", "render_seconds", "resolution", "seed"):
+        assert key in record, key
+    assert set(record["anomaly"]) >= {"name", "scale", "depth", "colour", "location",
+                                      "rotation_euler_xyz"}
+    assert set(record["bodies"]) == {"sun", "moon", "earth"}
+    assert record["render_seconds"] > 0
+
+
+def test_placement_estimate_matches_the_mask(anomalous):
+    _, exp = anomalous
+    errors = [abs(r["anomaly"]["estimated_pixels"] - r["anomaly_pixels"]) / r["anomaly_pixels"]
+              for r in records(exp) if r["anomaly"]["depth"] == 0]
+    assert np.mean(errors) < 0.25
+
+
+def test_same_seed_same_everything(bpy_ops, anomalous):
+    config, exp = anomalous
+    again = render(bpy_ops, config, 3, anomaly=True, modes=ALL_MODES, seed=42)
+    assert files(again) == files(exp)
+    for name in files(exp):
+        assert np.array_equal(load(exp / name), load(again / name)), name
+    first = [stable(r) | {"exp_num": 0} for r in records(exp)]
+    second = [stable(r) | {"exp_num": 0} for r in records(again)]
+    assert first == second
+
+
+def test_shards_make_the_same_dataset(bpy_ops, anomalous):
+    config, exp = anomalous
+    for shard in ("0/2", "1/2"):
+        sharded = render(bpy_ops, config, 4, anomaly=True, modes=ALL_MODES, seed=42, shard=shard)
+    assert files(sharded) == files(exp)
+    for name in files(exp):
+        if "mask" in name:
+            assert np.array_equal(load(exp / name), load(sharded / name)), name
+    key = lambda r: r["image"]
+    assert sorted((stable(r) | {"exp_num": 0} for r in records(sharded)), key=key) == \
+        sorted((stable(r) | {"exp_num": 0} for r in records(exp)), key=key)
+
+
+def test_rerun_skips_finished_images(bpy_ops, anomalous):
+    config, exp = anomalous
+    before = (exp / "manifest.jsonl").read_text()
+    render(bpy_ops, config, 2, anomaly=True, modes=ALL_MODES, seed=42)
+    assert (exp / "manifest.jsonl").read_text() == before
+
+
+def test_killed_batch_resumes_to_the_same_result(anomalous):
+    config, exp = anomalous
+    args = [sys.executable, "-m", "allo_addon.headless", "render", "--config", config,
+            "--exp_num", 5, "--anomaly", "--mode", *ALL_MODES, "--seed", 42]
+    process = subprocess.Popen(list(map(str, args)), stdout=subprocess.PIPE, text=True, cwd=REPO)
+    progress = 0
+    for line in process.stdout:
+        progress += line.startswith("[")
+        if progress == 7:
+            process.send_signal(signal.SIGKILL)
+            break
+    process.wait(timeout=60)
+    killed = config.parent / "renders" / "exp_5"
+    assert 0 < len(records(killed)) < len(records(exp))
+    result = run_cli(*args[3:], cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    assert files(killed) == files(exp)
+    assert not list(killed.glob(".partial/run-*/*.png"))
+    for name in files(exp):
+        assert np.array_equal(load(exp / name), load(killed / name)), name
+    key = lambda r: r["image"]
+    assert sorted((stable(r) | {"exp_num": 0} for r in records(killed)), key=key) == \
+        sorted((stable(r) | {"exp_num": 0} for r in records(exp)), key=key)
+
+
+def test_dry_run_prints_the_plan_and_writes_nothing(write_config):
+    config = write_config()
+    result = run_cli("render", "--config", config, "--exp_num", 9, "--anomaly",
+                     "--mode", "illumination", "color", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "total: 16 images in 4 jobs" in result.stdout
+    assert "Camera1/anomaly/2_" in result.stdout
+    assert not (config.parent / "renders" / "exp_9" / "manifest.jsonl").exists()
