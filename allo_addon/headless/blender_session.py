@@ -11,8 +11,11 @@ def ensure_registered():
         raise UserError("this command needs Blender's Python module: run it with the bpy "
                         "wheel (`make demo` sets one up in .venv) or inside Blender") from None
     if not hasattr(bpy.types, "ALLO_OT_render_batch"):
-        from .. import register
+        import atexit
+        from .. import register, unregister
         register()
+        # The bpy module of Blender 4.2 crashes at exit while Python operators are registered.
+        atexit.register(unregister)
     return bpy
 
 
