@@ -12,6 +12,7 @@ Exit status 2 with `error: …` when something outside our code is missing (regi
 """
 
 import argparse
+import ast
 import importlib.util
 import re
 import shutil
@@ -204,9 +205,7 @@ def blender_ext(tool, *args):
 # ---------------------------------------------------------------- build
 
 def stage(wheels, cache, stage_dir):
-    """Copy the package (no caches, no tests) and the pinned wheels into a fresh folder."""
-    if stage_dir.exists():
-        shutil.rmtree(stage_dir)
+    """Copy the package (no caches, no tests) and the pinned wheels into `stage_dir`."""
     shutil.copytree(PACKAGE_DIR, stage_dir,
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "tests", ".*"))
     (stage_dir / WHEEL_DIR_IN_ZIP).mkdir()
@@ -214,24 +213,38 @@ def stage(wheels, cache, stage_dir):
         shutil.copy2(cache / wheel.filename, stage_dir / WHEEL_DIR_IN_ZIP / wheel.filename)
 
 
+def check_legacy_version(manifest):
+    """bl_info (kept for pre-4.2 installs) must name the manifest's version."""
+    tree = ast.parse((PACKAGE_DIR / "__init__.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "bl_info":
+            legacy = ".".join(map(str, ast.literal_eval(node.value)["version"]))
+            if legacy != manifest["version"]:
+                raise BuildError(f"allo_addon/__init__.py bl_info version {legacy} differs from "
+                                 f"{MANIFEST.name} version {manifest['version']}")
+
+
 def build(out_dir, build_dir, tool, split_platforms=True):
     manifest = read_manifest()
+    check_legacy_version(manifest)
     wheels = pinned_wheels(manifest)
     check_wheel_coverage(wheels, load_blender_ext(tool))
     cache = build_dir / "wheels"
     fetch_pinned_wheels(wheels, cache)
-    stage_dir = build_dir / "addon_stage" / manifest["id"]
-    stage(wheels, cache, stage_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-
-    main_zip = out_dir / f"{manifest['id']}-{manifest['version']}.zip"
-    blender_ext(tool, "build", "--source-dir", stage_dir, "--output-filepath", main_zip)
-    zips = [main_zip]
+    stem = f"{manifest['id']}-{manifest['version']}"
+    zips = [out_dir / f"{stem}.zip"]
     if split_platforms:
-        blender_ext(tool, "build", "--source-dir", stage_dir, "--output-dir", out_dir,
-                    "--split-platforms")
-        zips += [out_dir / f"{manifest['id']}-{manifest['version']}-{p.replace('-', '_')}.zip"
-                 for p in manifest["platforms"]]
+        zips += [out_dir / f"{stem}-{p.replace('-', '_')}.zip" for p in manifest["platforms"]]
+
+    # A private staging folder, so two builds at once do not trip over each other.
+    with tempfile.TemporaryDirectory(prefix="addon_stage_", dir=build_dir) as tmp:
+        stage_dir = Path(tmp) / manifest["id"]
+        stage(wheels, cache, stage_dir)
+        blender_ext(tool, "build", "--source-dir", stage_dir, "--output-filepath", zips[0])
+        if split_platforms:
+            blender_ext(tool, "build", "--source-dir", stage_dir, "--output-dir", out_dir,
+                        "--split-platforms")
     for path in zips:
         blender_ext(tool, "validate", path)
     return Built(zips=zips)

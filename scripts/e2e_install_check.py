@@ -54,8 +54,11 @@ def parse_args():
 
 
 def install(zip_path):
-    result = bpy.ops.extensions.package_install_files(
-        filepath=str(zip_path.resolve()), repo=REPO_NAME, enable_on_install=True)
+    try:
+        result = bpy.ops.extensions.package_install_files(
+            filepath=str(zip_path.resolve()), repo=REPO_NAME, enable_on_install=True)
+    except RuntimeError as error:  # e.g. "incompatible (This Python version … isn't compatible)"
+        return [f"ERROR: {error}".strip()]
     return sorted(result)
 
 
