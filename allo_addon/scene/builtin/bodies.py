@@ -40,32 +40,44 @@ def _moon() -> bpy.types.Material:
     g = ShaderGraph("ALLO_moon")
     p = g.coords("Object")
     near_side = g.node("ShaderNodeSeparateXYZ", {"Vector": p}).outputs["X"]
-    # maria: large dark basins, mostly on the near side (+X)
-    basins = g.math("ADD", g.noise(p, 1.4, detail=4.0, roughness=0.55), g.math("MULTIPLY", near_side, 0.16))
-    maria = g.scalar_ramp(basins, 0.0, 1.0, 0.56, 0.62)
-    speckle = g.noise(p, 60.0, detail=4.0)
-    highland = g.ramp(speckle, [(0.35, (0.15, 0.15, 0.145)), (0.65, (0.24, 0.235, 0.225))])
-    mare = g.ramp(speckle, [(0.35, (0.065, 0.066, 0.068)), (0.65, (0.10, 0.10, 0.098))])
-    craters = [_crater_field(g, p, scale) for scale in (5.0, 14.0, 40.0, 110.0)]
-    height = g.math("ADD", g.math("ADD", craters[0], g.math("MULTIPLY", craters[1], 0.6)),
-                    g.math("ADD", g.math("MULTIPLY", craters[2], 0.35), g.math("MULTIPLY", craters[3], 0.15)))
-    g.set(base_color=g.mix_color(maria, highland, mare), roughness=1.0,
-          normal=g.bump(g.math("ADD", height, g.math("MULTIPLY", speckle, 0.05)), 0.5, 0.02))
-    g.bsdf.inputs["Specular IOR Level"].default_value = 0.1
+    # maria: large dark basins, mostly on the near side (+X), with ragged shores
+    basins = g.math("ADD", g.noise(p, 1.3, detail=6.0, roughness=0.6), g.math("MULTIPLY", near_side, 0.17))
+    maria = g.scalar_ramp(basins, 0.0, 1.0, 0.55, 0.6)
+    mottle = g.math("ADD", g.noise(p, 7.0, detail=3.0), g.math("MULTIPLY", g.noise(p, 40.0, detail=2.0), 0.5))
+    highland = g.ramp(mottle, [(0.55, (0.10, 0.10, 0.095)), (1.0, (0.15, 0.148, 0.14))])
+    mare = g.ramp(mottle, [(0.55, (0.045, 0.046, 0.048)), (1.0, (0.065, 0.065, 0.064))])
+    height = None
+    rims = None
+    for scale, weight in ((4.0, 1.0), (11.0, 0.55), (30.0, 0.3), (80.0, 0.15)):
+        crater, rim = _crater_field(g, p, scale)
+        crater = g.math("MULTIPLY", crater, weight)
+        height = crater if height is None else g.math("ADD", height, crater)
+        if scale < 20.0:  # only the larger craters show bright ejecta at the Moon's apparent sizes
+            rims = rim if rims is None else g.math("MAXIMUM", rims, rim)
+    albedo = g.mix_color(maria, highland, mare)
+    albedo = g.mix_color(g.math("MULTIPLY", rims, 0.3), albedo, (0.2, 0.2, 0.19, 1.0))  # fresh bright rims
+    g.set(base_color=albedo, roughness=1.0, normal=g.bump(height, 0.8, 0.05))
+    g.bsdf.inputs["Specular IOR Level"].default_value = 0.05
     return g.material
 
 
 def _crater_field(g: ShaderGraph, p, scale: float):
-    """Bowls with raised rims: a profile of the distance to the nearest Voronoi feature point."""
-    distance = g.node("ShaderNodeTexVoronoi", {"Vector": p, "Scale": scale, "Randomness": 1.0}).outputs[0]
-    curve = g.node("ShaderNodeFloatCurve", {"Value": distance})
+    """Bowls with raised rims around Voronoi feature points, each with its own radius.
+
+    Returns (height, rim): the height profile and a 0..1 mask of the rim (for brighter ejecta).
+    """
+    voronoi = g.node("ShaderNodeTexVoronoi", {"Vector": p, "Scale": scale, "Randomness": 1.0})
+    size = g.math("ADD", g.math("MULTIPLY", g.math("POWER", voronoi.outputs["Color"], 2.0), 0.24), 0.05)
+    r = g.math("DIVIDE", voronoi.outputs["Distance"], size)   # 1.0 on the rim
+    curve = g.node("ShaderNodeFloatCurve", {"Value": g.math("MULTIPLY", r, 0.5)})
     points = curve.mapping.curves[0].points
-    profile = [(0.0, 0.15), (0.16, 0.25), (0.24, 0.75), (0.3, 0.58), (0.45, 0.5), (1.0, 0.5)]
+    profile = [(0.0, 0.1), (0.3, 0.2), (0.45, 0.55), (0.5, 0.9), (0.6, 0.6), (0.8, 0.5), (1.0, 0.5)]
     points[0].location, points[1].location = profile[0], profile[-1]
     for x, y in profile[1:-1]:
         points.new(x, y)
     curve.mapping.update()
-    return curve.outputs[0]
+    rim = g.scalar_ramp(g.math("ABSOLUTE", g.math("SUBTRACT", r, 1.05)), 1.0, 0.0, 0.0, 0.35)
+    return curve.outputs[0], rim
 
 
 def _earth() -> bpy.types.Material:
