@@ -45,7 +45,8 @@ def build_scene(samples: int, width: int, height: int):
     sun.rotation_euler = Vector(BODIES["sun"][2]).to_track_quat("Z", "Y").to_euler()
     scene.collection.objects.link(sun)
     world = bpy.data.worlds.new("space")
-    world.use_nodes = True
+    if bpy.app.version < (5, 0, 0):  # 5.0 worlds always use nodes
+        world.use_nodes = True
     background = next(n for n in world.node_tree.nodes if n.type == "BACKGROUND")
     background.inputs["Color"].default_value = (0, 0, 0, 1)
     scene.world = world

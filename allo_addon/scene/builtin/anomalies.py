@@ -112,21 +112,25 @@ def _drill(collection, rng: random.Random):
     body_colour = rng.choice([(0.08, 0.08, 0.09), (0.55, 0.55, 0.52), (0.12, 0.16, 0.3)])
     shell = _material("ALLO_anomaly_drill", body_colour, 0.0, 0.5)
     metal = _material("ALLO_anomaly_drill_metal", (0.72, 0.72, 0.74), 1.0, 0.25)
-    length = rng.uniform(0.30, 0.36)
-    grip_angle = math.radians(rng.uniform(12, 22))
+    screen = _material("ALLO_anomaly_drill_screen", (0.02, 0.02, 0.025), 0.0, 0.15)
+    nose = rng.uniform(0.18, 0.24)           # motor housing length
+    extension = rng.uniform(0.05, 0.12)      # socket extension length
+    grip_angle = math.radians(rng.uniform(10, 20))
     b = MeshBuilder("drill")
-    b.cylinder(0.045, length, placed((0, 0, 0), (1, 0, 0)), shell, segments=24)       # barrel body
-    b.box((length * 0.55, 0.085, 0.06), Matrix.Translation((-length * 0.15, 0, 0.035)), shell)
-    grip = Matrix.Translation((-length * 0.2, 0, -0.12)) @ Matrix.Rotation(grip_angle, 4, "Y")
-    b.box((0.055, 0.05, 0.2), grip, shell)                                              # grip
-    b.box((0.13, 0.085, 0.06), Matrix.Translation((-length * 0.2 - 0.03, 0, -0.24)), shell)  # battery
-    b.box((0.02, 0.018, 0.045), Matrix.Translation((-length * 0.2 + 0.045, 0, -0.06)), metal)  # trigger
-    b.cylinder(0.03, 0.05, placed((length / 2 + 0.025, 0, 0), (1, 0, 0)), metal, segments=20)
-    b.cylinder(0.012, 0.06, placed((length / 2 + 0.08, 0, 0), (1, 0, 0)), metal, segments=12)
-    b.box((0.025, 0.025, 0.025), Matrix.Translation((length / 2 + 0.12, 0, 0)), metal)   # hex socket
-    ring = [(-length / 2 - 0.03 + 0.025 * math.cos(a), 0, 0.025 * math.sin(a))
+    b.cylinder(0.04, nose, placed((0.02, 0, 0), (1, 0, 0)), shell, segments=24)           # motor housing
+    b.box((0.16, 0.075, 0.09), Matrix.Translation((-0.07, 0, 0.0)), shell)                 # rear body
+    b.box((0.07, 0.06, 0.012), Matrix.Translation((-0.08, 0, 0.05)), screen)               # display
+    grip = Matrix.Translation((-0.06, 0, -0.11)) @ Matrix.Rotation(grip_angle, 4, "Y")
+    b.box((0.05, 0.045, 0.17), grip, shell)                                                 # grip
+    b.box((0.15, 0.09, 0.055), Matrix.Translation((-0.085, 0, -0.215)), shell)             # battery
+    b.box((0.018, 0.016, 0.04), Matrix.Translation((-0.02, 0, -0.06)), metal)              # trigger
+    front = 0.02 + nose / 2
+    b.cylinder(0.028, 0.05, placed((front + 0.025, 0, 0), (1, 0, 0)), metal, segments=20)  # chuck
+    b.cylinder(0.01, extension, placed((front + 0.05 + extension / 2, 0, 0), (1, 0, 0)), metal, segments=12)
+    b.box((0.022, 0.022, 0.022), Matrix.Translation((front + 0.06 + extension, 0, 0)), metal)  # socket
+    ring = [(-0.17 + 0.022 * math.cos(a), 0, 0.02 + 0.022 * math.sin(a))
             for a in (2 * math.pi * k / 16 for k in range(16))]
-    b.tube(ring, 0.005, metal, segments=6, closed=True)
+    b.tube(ring, 0.005, metal, segments=6, closed=True)                                     # tether ring
     return _rename(b.to_object(collection), "drill")
 
 
