@@ -1,0 +1,109 @@
+"""The Moon, the Earth and the Sun as unit spheres with procedural materials.
+
+Local +Z is the north pole and local +X longitude 0 (the Moon's near-side centre, Greenwich on
+the Earth): the renderer orients and scales them per day. The textures are functions of the
+object-space position on the unit sphere, so they do not depend on UVs and have no seam.
+"""
+
+from __future__ import annotations
+
+import bmesh
+import bpy
+
+from allo_addon.core.errors import UserError
+
+from .shader_graph import ShaderGraph
+
+BODY_NAMES = ("moon", "earth", "sun")
+# enough segments that the silhouette stays round when the Moon fills 50° of the view
+_SEGMENTS = {"moon": (192, 96), "earth": (128, 64), "sun": (64, 32)}
+
+
+def build_body(name: str, collection) -> bpy.types.Object:
+    if name not in BODY_NAMES:
+        raise UserError(f"unknown body {name!r}; expected one of {', '.join(BODY_NAMES)}")
+    segments, rings = _SEGMENTS[name]
+    bm = bmesh.new()
+    bmesh.ops.create_uvsphere(bm, u_segments=segments, v_segments=rings, radius=1.0)
+    for face in bm.faces:
+        face.smooth = True
+    mesh = bpy.data.meshes.new(name)
+    bm.to_mesh(mesh)
+    bm.free()
+    mesh.materials.append({"moon": _moon, "earth": _earth, "sun": _sun}[name]())
+    obj = bpy.data.objects.new(name, mesh)
+    collection.objects.link(obj)
+    return obj
+
+
+def _moon() -> bpy.types.Material:
+    g = ShaderGraph("ALLO_moon")
+    p = g.coords("Object")
+    near_side = g.node("ShaderNodeSeparateXYZ", {"Vector": p}).outputs["X"]
+    # maria: large dark basins, mostly on the near side (+X), with ragged shores
+    basins = g.math("ADD", g.noise(p, 1.3, detail=6.0, roughness=0.6), g.math("MULTIPLY", near_side, 0.17))
+    maria = g.scalar_ramp(basins, 0.0, 1.0, 0.55, 0.6)
+    mottle = g.math("ADD", g.noise(p, 7.0, detail=3.0), g.math("MULTIPLY", g.noise(p, 40.0, detail=2.0), 0.5))
+    highland = g.ramp(mottle, [(0.55, (0.10, 0.10, 0.095)), (1.0, (0.15, 0.148, 0.14))])
+    mare = g.ramp(mottle, [(0.55, (0.045, 0.046, 0.048)), (1.0, (0.065, 0.065, 0.064))])
+    height = None
+    rims = None
+    for scale, weight in ((4.0, 1.0), (11.0, 0.55), (30.0, 0.3), (80.0, 0.15)):
+        crater, rim = _crater_field(g, p, scale)
+        crater = g.math("MULTIPLY", crater, weight)
+        height = crater if height is None else g.math("ADD", height, crater)
+        if scale < 20.0:  # only the larger craters show bright ejecta at the Moon's apparent sizes
+            rims = rim if rims is None else g.math("MAXIMUM", rims, rim)
+    albedo = g.mix_color(maria, highland, mare)
+    albedo = g.mix_color(g.math("MULTIPLY", rims, 0.3), albedo, (0.2, 0.2, 0.19, 1.0))  # fresh bright rims
+    g.set(base_color=albedo, roughness=1.0, normal=g.bump(height, 0.8, 0.05))
+    g.bsdf.inputs["Specular IOR Level"].default_value = 0.05
+    return g.material
+
+
+def _crater_field(g: ShaderGraph, p, scale: float):
+    """Bowls with raised rims around Voronoi feature points, each with its own radius.
+
+    Returns (height, rim): the height profile and a 0..1 mask of the rim (for brighter ejecta).
+    """
+    voronoi = g.node("ShaderNodeTexVoronoi", {"Vector": p, "Scale": scale, "Randomness": 1.0})
+    size = g.math("ADD", g.math("MULTIPLY", g.math("POWER", voronoi.outputs["Color"], 2.0), 0.24), 0.05)
+    r = g.math("DIVIDE", voronoi.outputs["Distance"], size)   # 1.0 on the rim
+    curve = g.node("ShaderNodeFloatCurve", {"Value": g.math("MULTIPLY", r, 0.5)})
+    points = curve.mapping.curves[0].points
+    profile = [(0.0, 0.1), (0.3, 0.2), (0.45, 0.55), (0.5, 0.9), (0.6, 0.6), (0.8, 0.5), (1.0, 0.5)]
+    points[0].location, points[1].location = profile[0], profile[-1]
+    for x, y in profile[1:-1]:
+        points.new(x, y)
+    curve.mapping.update()
+    rim = g.scalar_ramp(g.math("ABSOLUTE", g.math("SUBTRACT", r, 1.05)), 1.0, 0.0, 0.0, 0.35)
+    return curve.outputs[0], rim
+
+
+def _earth() -> bpy.types.Material:
+    g = ShaderGraph("ALLO_earth")
+    p = g.coords("Object")
+    xyz = g.node("ShaderNodeSeparateXYZ", {"Vector": p})
+    land = g.scalar_ramp(g.noise(p, 1.3, detail=8.0, roughness=0.6), 0.0, 1.0, 0.52, 0.54)
+    latitude = g.math("ABSOLUTE", xyz.outputs["Z"])
+    ice = g.scalar_ramp(g.math("ADD", latitude, g.math("MULTIPLY", g.noise(p, 4.0), 0.1)), 0.0, 1.0, 0.9, 0.93)
+    terrain = g.ramp(g.noise(p, 5.0, detail=6.0), [(0.35, (0.05, 0.10, 0.03)), (0.5, (0.20, 0.17, 0.08)),
+                                                   (0.65, (0.34, 0.26, 0.15))])
+    surface = g.mix_color(land, (0.005, 0.02, 0.07, 1.0), terrain)
+    surface = g.mix_color(ice, surface, (0.85, 0.88, 0.9, 1.0))
+    clouds = g.scalar_ramp(g.noise(p, 3.0, detail=10.0, roughness=0.62), 0.0, 0.95, 0.5, 0.62)
+    g.set(base_color=g.mix_color(clouds, surface, (0.9, 0.9, 0.92, 1.0)),
+          roughness=g.scalar_ramp(g.math("MAXIMUM", land, clouds), 0.35, 0.9))
+    # the thin blue limb: an atmosphere-coloured glow that rises at grazing view angles
+    facing = g.node("ShaderNodeLayerWeight", {"Blend": 0.3}).outputs["Facing"]
+    g.set(emission_color=(0.25, 0.5, 1.0, 1.0),
+          emission_strength=g.math("MULTIPLY", g.math("POWER", facing, 3.0), 1.5))
+    return g.material
+
+
+def _sun() -> bpy.types.Material:
+    g = ShaderGraph("ALLO_sun")
+    emission = g.node("ShaderNodeEmission", {"Color": (1.0, 0.96, 0.9, 1.0), "Strength": 60.0})
+    g.tree.nodes.remove(g.bsdf)
+    g.link(emission.outputs[0], g.output.inputs["Surface"])
+    return g.material

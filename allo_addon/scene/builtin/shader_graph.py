@@ -1,0 +1,96 @@
+"""A thin helper for writing node materials as short, readable code.
+
+Sockets are addressed by index where Blender renamed them between 4.2 and 5.0 (texture
+"Fac" became "Factor"), and by name elsewhere.
+"""
+
+from __future__ import annotations
+
+import bpy
+
+BUILTIN_TAG = "allo_builtin"
+
+
+class ShaderGraph:
+    def __init__(self, name: str):
+        self.material = bpy.data.materials.new(name)
+        if bpy.app.version < (5, 0, 0):  # 5.0 always uses nodes and deprecates the flag
+            self.material.use_nodes = True
+        self.material[BUILTIN_TAG] = name
+        self.tree = self.material.node_tree
+        self.bsdf = next(n for n in self.tree.nodes if n.type == "BSDF_PRINCIPLED")
+        self.output = next(n for n in self.tree.nodes if n.type == "OUTPUT_MATERIAL")
+
+    def node(self, type_name: str, inputs: dict | None = None, **props):
+        node = self.tree.nodes.new(type_name)
+        for key, value in props.items():
+            setattr(node, key, value)
+        for key, value in (inputs or {}).items():
+            socket = node.inputs[key]
+            if isinstance(value, bpy.types.NodeSocket):
+                self.tree.links.new(value, socket)
+            else:
+                socket.default_value = value
+        return node
+
+    def link(self, from_socket, to_socket) -> None:
+        self.tree.links.new(from_socket, to_socket)
+
+    def set(self, **values) -> None:
+        """Principled BSDF inputs by name with spaces as underscores: base_color=(…), roughness=…"""
+        for key, value in values.items():
+            socket = self.bsdf.inputs[key.replace("_", " ").title().replace("Ior", "IOR")]
+            if isinstance(value, bpy.types.NodeSocket):
+                self.link(value, socket)
+            else:
+                socket.default_value = value
+
+    # ---- common building blocks ----
+    def coords(self, kind: str = "UV"):
+        return self.node("ShaderNodeTexCoord").outputs[kind]
+
+    def noise(self, vector, scale: float, detail: float = 2.0, roughness: float = 0.5):
+        return self.node("ShaderNodeTexNoise", {"Vector": vector, "Scale": scale,
+                                                "Detail": detail, "Roughness": roughness}).outputs[0]
+
+    def ramp(self, factor, stops):
+        """Colour ramp: stops = [(position, (r, g, b)), …] (2 or more)."""
+        node = self.node("ShaderNodeValToRGB", {0: factor})
+        elements = node.color_ramp.elements
+        while len(elements) < len(stops):
+            elements.new(0.5)
+        for element, (position, rgb) in zip(elements, stops):
+            element.position = position
+            element.color = (*rgb, 1.0)
+        return node.outputs[0]
+
+    def mix_color(self, factor, a, b):
+        """Linear blend of two colours (sockets or RGBA tuples); Mix node sockets by index
+        because 4.2 and 5.0 share the order but not the identifiers."""
+        node = self.node("ShaderNodeMix", data_type="RGBA", clamp_factor=True)
+        for index, value in ((0, factor), (6, a), (7, b)):
+            if isinstance(value, bpy.types.NodeSocket):
+                self.link(value, node.inputs[index])
+            else:
+                node.inputs[index].default_value = value
+        return node.outputs[2]
+
+    def scalar_ramp(self, factor, low: float, high: float, from_min=0.0, from_max=1.0):
+        return self.node("ShaderNodeMapRange", {0: factor, 1: from_min, 2: from_max, 3: low,
+                                                4: high}).outputs[0]
+
+    def math(self, operation: str, a, b=0.0):
+        return self.node("ShaderNodeMath", {0: a, 1: b}, operation=operation).outputs[0]
+
+    def bump(self, height, strength: float, distance: float = 0.01, normal=None):
+        inputs = {"Height": height, "Strength": strength, "Distance": distance}
+        if normal is not None:
+            inputs["Normal"] = normal
+        return self.node("ShaderNodeBump", inputs).outputs[0]
+
+    def seams(self, vector, width: float, height: float, line: float):
+        """1 on the lines of a rectangular grid of cells (width × height metres), else 0."""
+        brick = self.node("ShaderNodeTexBrick", {"Vector": vector, "Scale": 1.0, "Mortar Size": line,
+                                                 "Mortar Smooth": 0.3, "Brick Width": width,
+                                                 "Row Height": height}, offset=0.0, squash=1.0)
+        return brick.outputs[1]

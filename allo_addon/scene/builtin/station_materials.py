@@ -1,0 +1,102 @@
+"""Flight-hardware materials for the built-in station: beta cloth, MLI foils, solar cells,
+radiator paint, bare aluminium, dark anodised parts, handrail paint.
+
+Sizes in the textures are metres of UV (see mesh_builder: UVs are metric), so quilting seams and
+solar cells keep their real size on every part.
+"""
+
+from __future__ import annotations
+
+import bpy
+
+from .shader_graph import BUILTIN_TAG, ShaderGraph
+
+
+def station_materials() -> dict[str, bpy.types.Material]:
+    """All station materials by short name; reuses the ones already in this file."""
+    builders = {
+        "beta_cloth": _beta_cloth,
+        "gold_foil": lambda g: _foil(g, (0.95, 0.60, 0.22)),
+        "silver_foil": lambda g: _foil(g, (0.80, 0.81, 0.83)),
+        "solar_cells": _solar_cells,
+        "solar_back": _solar_back,
+        "radiator": _radiator,
+        "aluminium": lambda g: g.set(base_color=(0.62, 0.63, 0.65, 1), metallic=1.0, roughness=0.32),
+        "dark_metal": lambda g: g.set(base_color=(0.035, 0.035, 0.04, 1), metallic=0.6, roughness=0.45),
+        "handrail": lambda g: g.set(base_color=(0.72, 0.48, 0.08, 1), roughness=0.45),
+        "hull_grey": _hull_grey,
+    }
+    out = {}
+    for key, build in builders.items():
+        name = f"ALLO_{key}"
+        existing = bpy.data.materials.get(name)
+        if existing is not None and existing.get(BUILTIN_TAG) == name:
+            out[key] = existing
+            continue
+        graph = ShaderGraph(name)
+        build(graph)
+        out[key] = graph.material
+    return out
+
+
+def _beta_cloth(g: ShaderGraph) -> None:
+    # White Teflon-coated glass fabric over MLI: quilted panels ~0.9 × 0.6 m with stitched seams,
+    # soft pillowing between seams and faint discolouration.
+    uv = g.coords("UV")
+    seams = g.seams(uv, 0.9, 0.6, 0.012)
+    pillow = g.noise(uv, 3.0, detail=3.0)
+    weave = g.noise(uv, 90.0, detail=1.0)
+    tone = g.noise(uv, 0.7, detail=2.0)
+    g.set(base_color=g.ramp(tone, [(0.3, (0.66, 0.65, 0.60)), (0.7, (0.80, 0.79, 0.75))]),
+          roughness=g.scalar_ramp(weave, 0.7, 0.9))
+    height = g.math("SUBTRACT", g.math("MULTIPLY", pillow, 0.6), seams)
+    g.set(normal=g.bump(g.math("ADD", height, g.math("MULTIPLY", weave, 0.05)), 0.35, 0.02))
+    g.bsdf.inputs["Sheen Weight"].default_value = 0.3
+
+
+def _foil(g: ShaderGraph, rgb) -> None:
+    # Aluminised/goldised Kapton MLI: mirror-like metal with dense crinkles that scatter the sun.
+    obj = g.coords("Object")
+    crinkle = g.noise(obj, 6.0, detail=6.0, roughness=0.65)
+    fine = g.noise(obj, 40.0, detail=3.0, roughness=0.6)
+    g.set(base_color=(*rgb, 1.0), metallic=1.0,
+          roughness=g.scalar_ramp(fine, 0.12, 0.35))
+    g.set(normal=g.bump(g.math("ADD", crinkle, g.math("MULTIPLY", fine, 0.3)), 0.6, 0.03))
+
+
+def _solar_cells(g: ShaderGraph) -> None:
+    # Dark-blue cells (~0.16 × 0.08 m) with silver interconnect lines and wider gaps between
+    # panel strings; a clear coat gives the blue sheen at grazing sun angles.
+    uv = g.coords("UV")
+    cells = g.seams(uv, 0.16, 0.08, 0.006)
+    strings = g.seams(uv, 1.6, 0.8, 0.004)
+    lines = g.math("MAXIMUM", cells, strings)
+    g.set(base_color=g.ramp(lines, [(0.0, (0.010, 0.018, 0.060)), (1.0, (0.55, 0.56, 0.58))]),
+          metallic=g.scalar_ramp(lines, 0.25, 0.9),
+          roughness=g.scalar_ramp(lines, 0.18, 0.4))
+    g.bsdf.inputs["Coat Weight"].default_value = 0.6
+    g.bsdf.inputs["Coat Roughness"].default_value = 0.08
+    g.bsdf.inputs["Coat Tint"].default_value = (0.55, 0.65, 1.0, 1.0)
+
+
+def _solar_back(g: ShaderGraph) -> None:
+    uv = g.coords("UV")
+    ribs = g.seams(uv, 1.6, 0.8, 0.01)
+    g.set(base_color=g.ramp(ribs, [(0.0, (0.45, 0.38, 0.22)), (1.0, (0.25, 0.24, 0.22))]),
+          roughness=0.55, normal=g.bump(ribs, 0.3))
+
+
+def _radiator(g: ShaderGraph) -> None:
+    # White silverised-Teflon radiator panels: bright, fairly glossy, with coolant tube ribs.
+    uv = g.coords("UV")
+    ribs = g.seams(uv, 4.0, 0.15, 0.05)
+    g.set(base_color=(0.86, 0.87, 0.87, 1), roughness=g.scalar_ramp(ribs, 0.25, 0.45),
+          normal=g.bump(ribs, 0.4, 0.01))
+
+
+def _hull_grey(g: ShaderGraph) -> None:
+    # Painted structure (docking adapters, bus frame): light grey with panel lines.
+    uv = g.coords("UV")
+    panels = g.seams(uv, 0.7, 0.7, 0.006)
+    g.set(base_color=g.ramp(panels, [(0.0, (0.50, 0.50, 0.50)), (1.0, (0.2, 0.2, 0.2))]),
+          roughness=0.5, normal=g.bump(panels, 0.3, 0.005))

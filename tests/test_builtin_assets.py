@@ -1,0 +1,194 @@
+"""The built-in scene assets: deterministic, sized like the real thing, fully textured, and the
+pose table fits the station (test poses leave room for the anomaly, train poses see hardware)."""
+
+import csv
+import math
+from pathlib import Path
+
+import pytest
+
+bpy = pytest.importorskip("bpy")
+from mathutils import Euler, Vector  # noqa: E402
+from mathutils.bvhtree import BVHTree  # noqa: E402
+
+from allo_addon.core.errors import UserError  # noqa: E402
+from allo_addon.scene.builtin.anomalies import ANOMALY_KINDS, build_anomaly  # noqa: E402
+from allo_addon.scene.builtin.bodies import build_body  # noqa: E402
+from allo_addon.scene.builtin.station import build_station  # noqa: E402
+from allo_addon.scene.user_assets import append_object  # noqa: E402
+
+pytestmark = pytest.mark.blender
+POSES = Path(__file__).resolve().parents[1] / "allo_addon" / "data" / "camera_poses_builtin.csv"
+
+
+def fresh_collection():
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    return bpy.context.scene.collection
+
+
+def world_bounds(objects):
+    points = [o.matrix_world @ Vector(c) for o in objects for c in o.bound_box]
+    lo = Vector([min(p[i] for p in points) for i in range(3)])
+    hi = Vector([max(p[i] for p in points) for i in range(3)])
+    return lo, hi
+
+
+def signature(objects):
+    return [(o.name, len(o.data.vertices), len(o.data.polygons),
+             tuple(round(v, 5) for c in o.bound_box for v in c)) for o in objects]
+
+
+def assert_materials_on_every_face(obj):
+    mesh = obj.data
+    assert len(mesh.materials) >= 1 and all(m is not None for m in mesh.materials), obj.name
+    slots = {p.material_index for p in mesh.polygons}
+    assert max(slots) < len(mesh.materials), obj.name
+
+
+# ---------------------------------------------------------------- station
+def test_station_is_deterministic_and_fully_textured():
+    first = signature(build_station(fresh_collection()))
+    objects = build_station(fresh_collection())
+    assert signature(objects) == first
+    assert all(o.type == "MESH" for o in objects)
+    assert {c.name for o in objects for c in o.users_collection} == {"Scene Collection"}
+    for obj in objects:
+        assert_materials_on_every_face(obj)
+        assert obj.pass_index == 0
+
+
+def test_station_dimensions():
+    objects = {o.name: o for o in build_station(fresh_collection())}
+    wings = [o for name, o in objects.items() if "SolarWing" in name]
+    assert len(wings) == 2
+    lo, hi = world_bounds(wings)
+    assert 18.0 <= hi.y - lo.y <= 26.0  # tip to tip
+    for name in ("Station_HALO", "Station_IHab", "Station_Logistics"):
+        dims = objects[name].dimensions
+        assert 2.7 <= dims.y <= 3.4, (name, dims)  # ~3 m diameter (barrel + MMOD bands)
+        assert 5.0 <= dims.x <= 9.0, (name, dims)   # 6–8 m long with ports
+    lo, hi = world_bounds(objects.values())
+    assert (lo + hi).length / 2 < 8.0  # centred near the origin
+
+
+def test_station_works_with_bvh_and_encloses_its_modules():
+    objects = build_station(fresh_collection())
+    depsgraph = bpy.context.evaluated_depsgraph_get()
+    halo = next(o for o in objects if o.name == "Station_HALO")
+    tree = BVHTree.FromObject(halo, depsgraph)
+    hit, *_ = tree.ray_cast(Vector((-7.0, 0.0, 20.0)), Vector((0, 0, -1)))
+    assert hit is not None and abs(hit.z - 1.5) < 0.2
+    # a point inside the HALO barrel is enclosed: rays in all six axis directions hit a wall
+    scene = bpy.context.scene
+    inside = Vector((-7.5, 0.0, 0.3))
+    for axis in range(3):
+        for sign in (1, -1):
+            direction = Vector([sign if i == axis else 0 for i in range(3)])
+            hit, location, normal, *_ = scene.ray_cast(depsgraph, inside, direction)
+            assert hit and (location - inside).length < 6.0
+            assert normal.dot(direction) > 0  # we see the wall from inside: normals point outward
+
+
+# ---------------------------------------------------------------- bodies
+@pytest.mark.parametrize("name", ["moon", "earth", "sun"])
+def test_bodies_are_unit_spheres(name):
+    body = build_body(name, fresh_collection())
+    radii = [v.co.length for v in body.data.vertices]
+    assert min(radii) == pytest.approx(1.0, abs=1e-5) and max(radii) == pytest.approx(1.0, abs=1e-5)
+    assert len(body.data.polygons) >= 2000  # round when the Moon fills a quarter of the view
+    assert_materials_on_every_face(body)
+    assert all(p.use_smooth for p in body.data.polygons)
+    assert body.name == name
+
+
+def test_sun_emits_and_unknown_body_is_a_user_error():
+    sun = build_body("sun", fresh_collection())
+    assert any(n.type == "EMISSION" for n in sun.data.materials[0].node_tree.nodes)
+    with pytest.raises(UserError, match="mars.*moon, earth, sun"):
+        build_body("mars", bpy.context.scene.collection)
+
+
+# ---------------------------------------------------------------- anomalies
+@pytest.mark.parametrize("kind", ANOMALY_KINDS)
+def test_anomaly_is_one_seeded_object_of_realistic_size(kind):
+    assert {"blanket", "cable", "drill"} <= set(ANOMALY_KINDS)
+    first = signature([build_anomaly(kind, fresh_collection(), seed=3)])
+    obj = build_anomaly(kind, fresh_collection(), seed=3)
+    assert signature([obj]) == first
+    other = build_anomaly(kind, bpy.context.scene.collection, seed=4)
+    assert signature([other])[0][1:] != first[0][1:] or kind == "drill"  # shape varies by seed
+    assert 0.2 <= max(obj.dimensions) <= 1.2, obj.dimensions
+    lo, hi = world_bounds([obj])
+    assert (lo + hi).length / 2 < 1e-4  # origin at the bounding-box centre
+    assert_materials_on_every_face(obj)
+    for material in obj.data.materials:
+        bsdfs = [n for n in material.node_tree.nodes if n.type == "BSDF_PRINCIPLED"]
+        assert bsdfs and not any(n.inputs["Base Color"].is_linked for n in bsdfs), material.name
+
+
+def test_unknown_anomaly_lists_the_kinds():
+    with pytest.raises(UserError) as info:
+        build_anomaly("wrench", fresh_collection(), seed=0)
+    assert "wrench" in str(info.value) and all(k in str(info.value) for k in ANOMALY_KINDS)
+
+
+# ---------------------------------------------------------------- camera poses
+def read_poses():
+    with open(POSES, newline="") as f:
+        reader = csv.DictReader(line for line in f if not line.lstrip().startswith("#"))
+        assert reader.fieldnames == ["split", "index", "x", "y", "z", "rx", "ry", "rz"]
+        return [(r["split"], int(r["index"]), Vector([float(r[k]) for k in "xyz"]),
+                 Euler([float(r[k]) for k in ("rx", "ry", "rz")], "XYZ")) for r in reader]
+
+
+def first_hit(scene, depsgraph, origin, direction):
+    hit, location, *_ = scene.ray_cast(depsgraph, origin, direction)
+    return (location - origin).length if hit else math.inf
+
+
+def test_pose_table_fits_the_station():
+    poses = read_poses()
+    splits = [p[0] for p in poses]
+    assert splits.count("train") >= 12 and splits.count("test") >= 8
+    for split in ("train", "test"):  # indices 0..n-1 per split
+        assert [i for s, i, *_ in poses if s == split] == list(range(splits.count(split)))
+    build_station(fresh_collection())
+    scene = bpy.context.scene
+    depsgraph = bpy.context.evaluated_depsgraph_get()
+    half_x, half_y = 18.0 / 25.0, 18.0 * 9 / 16 / 25.0  # tan of half the field of view
+    for split, index, position, rotation in poses:
+        m = rotation.to_matrix()
+        if split == "test":  # room for the anomaly ~4 m ahead
+            assert first_hit(scene, depsgraph, position, m @ Vector((0, 0, -1))) >= 6.0, index
+        else:
+            rays = [(m @ Vector((half_x * (i / 7 * 2 - 1), half_y * (j / 4 * 2 - 1), -1))).normalized()
+                    for i in range(8) for j in range(5)]
+            seen = sum(first_hit(scene, depsgraph, position, d) < math.inf for d in rays)
+            assert seen >= 0.1 * len(rays), (index, seen)
+
+
+# ---------------------------------------------------------------- user assets
+def save_blend(path, names):
+    objects = set()
+    for name in names:
+        mesh = bpy.data.meshes.new(name)
+        mesh.from_pydata([(0, 0, 0), (1, 0, 0), (0, 1, 0)], [], [(0, 1, 2)])
+        obj = bpy.data.objects.new(name, mesh)
+        bpy.context.scene.collection.objects.link(obj)
+        objects.add(obj)
+    bpy.data.libraries.write(str(path), objects)
+
+
+def test_append_object_reuses_and_reports_missing_names(tmp_path):
+    fresh_collection()
+    blend = tmp_path / "ISS.blend"
+    save_blend(blend, ["ISS", "Truss"])
+    collection = fresh_collection()
+    obj = append_object(blend, "ISS", collection)
+    assert obj.name == "ISS" and len(obj.data.vertices) == 3
+    assert append_object(blend, "ISS", collection) == obj
+    assert len(bpy.data.objects) == 1 and len(bpy.data.meshes) == 1
+    with pytest.raises(UserError, match="no object named 'moon'.*ISS, Truss"):
+        append_object(blend, "moon", collection)
+    with pytest.raises(UserError, match="missing.blend"):
+        append_object(tmp_path / "missing.blend", "ISS", collection)
