@@ -15,10 +15,21 @@ import numpy as np
 
 from .ephemeris import BODIES
 from .ephemeris_extended import EXTENDED_COLUMNS
-from .ephemeris_generator import GeneratedEphemeris
+from .ephemeris_generator import EphemerisRequest, GeneratedEphemeris, generate
 from .errors import UserError
 
 NUMBER_FORMAT = "%.12g"
+
+
+def generate_files(request: EphemerisRequest, out=None, extended_out=None):
+    """Generate once, write the original and/or the extended CSV: (table, written paths)."""
+    if not (out or extended_out):
+        raise UserError("nothing to write: name an original 12-column CSV and/or an "
+                        "extended CSV to write")
+    table = generate(request)
+    written = [writer(path, table) for writer, path in ((write_original, out),
+                                                         (write_extended, extended_out)) if path]
+    return table, written
 
 
 def extended_columns(table: GeneratedEphemeris) -> dict[str, np.ndarray]:

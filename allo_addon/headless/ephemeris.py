@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import time
 
-from ..core.errors import UserError
-
 HELP = """Generate an ephemeris: where the Moon, the Earth and the Sun are seen from the station
 on its 9:2 NRHO, one row per step. --out writes the original 12-column CSV (what
 render_config.yaml's ephemeris_path reads); --extended-out writes the extended CSV (epoch, station
@@ -26,22 +24,14 @@ def add_arguments(parser):
 
 
 def run(args) -> int:
-    from ..core.ephemeris_generator import EphemerisRequest, generate
-    from ..core.ephemeris_writer import write_extended, write_original
+    from ..core.ephemeris_generator import EphemerisRequest
+    from ..core.ephemeris_writer import generate_files
 
-    if not (args.out or args.extended_out):
-        raise UserError("nothing to write: give --out (original 12-column CSV) and/or "
-                        "--extended-out (extended CSV)")
     request = EphemerisRequest.from_text(args.start, args.days, args.step, args.phase)
     started = time.perf_counter()
-    table = generate(request)
-    written = []
-    if args.out:
-        written.append(write_original(args.out, table))
-    if args.extended_out:
-        written.append(write_extended(args.extended_out, table))
+    table, written = generate_files(request, args.out, args.extended_out)
     eclipsed = int((table.sun_visible_fraction < 1.0).sum())
-    print(f"{len(table)} rows from {table.epoch_strings()[0]} every "
-          f"{args.step.strip()} ({eclipsed} with the Sun partly or fully hidden) in "
+    print(f"{len(table)} rows from {table.epoch_strings()[0]} every {args.step.strip()} "
+          f"({eclipsed} with the Sun partly or fully hidden) in "
           f"{time.perf_counter() - started:.2f} s: {', '.join(map(str, written))}")
     return 0
