@@ -108,9 +108,14 @@ def moon_ecliptic_of_date(jd_tt):
     return longitude, latitude, distance
 
 
+CHUNK = 4096   # epochs per pass: keeps the (epochs × terms) arrays inside the CPU caches
+
+
 def moon_position(jd_tt) -> np.ndarray:
     """(n, 3) geocentric Moon positions, km, J2000 equatorial axes."""
     jd_tt = np.atleast_1d(np.asarray(jd_tt, dtype=float))
-    ecliptic = spherical_to_vectors(*moon_ecliptic_of_date(jd_tt))
+    ecliptic = np.concatenate([spherical_to_vectors(*moon_ecliptic_of_date(jd_tt[i:i + CHUNK]))
+                               for i in range(0, len(jd_tt), CHUNK)]) if len(jd_tt) else \
+        np.empty((0, 3))
     return ecliptic_of_date_to_j2000(ecliptic, jd_tt)
 
