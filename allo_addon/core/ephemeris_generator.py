@@ -22,7 +22,7 @@ import numpy as np
 from .errors import UserError
 from .ephemeris import BODIES
 from .orbit import cr3bp, frames
-from .orbit.eclipse import angle_between, sun_visible_fraction
+from .orbit.eclipse import sun_visible_fraction
 from .orbit.lunar_theory import moon_position
 from .orbit.sun_theory import sun_position
 from .orbit.timescales import julian_date_utc, tt_from_utc

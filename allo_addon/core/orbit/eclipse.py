@@ -2,8 +2,9 @@
 
 Both discs are treated as flat circles on the sky with their true angular radii and the true
 angle between their centres (exact for the Sun's 0.27° disc; the occulter's limb curvature is
-the same to first order). The Moon and the Earth are never both in front of the Sun from an
-NRHO at once, so their hidden areas simply add (and the sum is clipped to the disc).
+the same to first order). The Moon and the Earth can hide the Sun together only when the
+station sits in both shadows during a lunar eclipse; their hidden areas are then added (which
+can count a shared part twice) and the sum is clipped to the whole disc.
 """
 
 from __future__ import annotations

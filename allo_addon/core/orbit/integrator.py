@@ -81,8 +81,10 @@ def integrate(rhs, t0: float, y0, t_end: float, rtol: float = 1e-12, atol: float
         error = np.sqrt(np.mean((h * np.dot(ERROR_WEIGHTS, k) / scale) ** 2))
         if error <= 1.0:
             t = t_end if t_end - (t + h) < 1e-14 * abs(span) else t + h
-            y, f = y_new, k[6].copy()
-            ts.append(t), ys.append(y), fs.append(f)
+            y, f = y_new, k[6].copy()   # FSAL: the last stage is the next step's first
+            ts.append(t)
+            ys.append(y)
+            fs.append(f)
         factor = MAX_FACTOR if error == 0 else SAFETY * error ** -0.2
         h *= min(MAX_FACTOR, max(MIN_FACTOR, factor))
     raise RuntimeError(f"integration did not reach t={t_end} in {MAX_STEPS} steps")
