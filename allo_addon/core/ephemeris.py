@@ -129,10 +129,15 @@ def load_ephemeris(path) -> Ephemeris:
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
     if not lines:
         raise UserError(f"ephemeris file {path} is empty: expected one row of 12 numbers per day")
-    if any(ch.isalpha() and ch not in "eE" for ch in lines[0]):
+    if _is_header(lines[0]):
         from .ephemeris_extended import parse_extended
         return parse_extended(path, lines)
     return _parse_original(path, lines)
+
+
+def _is_header(line: str) -> bool:
+    """A header names columns; a corrupt first row ('nan', 'inf', garbage) is not one."""
+    return any(cell.strip() in (*COLUMNS, "epoch_utc") for cell in line.split(","))
 
 
 def _parse_original(path: Path, lines: list[str]) -> Ephemeris:

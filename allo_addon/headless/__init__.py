@@ -15,6 +15,7 @@ COMMANDS = {
     # name: (module, one-line help)
     "render": ("render", "render a batch of normal or anomalous images (needs bpy)"),
     "demo": ("demo", "render and post-process a small dataset on the built-in scene"),
+    "ephemeris": ("ephemeris", "generate ephemeris CSVs for any dates and time steps (no bpy)"),
 }
 
 

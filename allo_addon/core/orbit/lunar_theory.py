@@ -1,0 +1,121 @@
+"""Geocentric Moon from Meeus, "Astronomical Algorithms" (2nd ed., 1998), chapter 47.
+
+A truncation of Chapront's ELP-2000/82: 60 periodic terms for longitude and distance (table
+47.A), 60 for latitude (47.B) and the additive terms for Venus, Jupiter and the Earth's
+flattening. Accuracy ~10″ in longitude, 4″ in latitude; geometric positions referred to the
+mean ecliptic and equinox of date, here rotated to J2000 equatorial axes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .frames import ecliptic_of_date_to_j2000, spherical_to_vectors
+from .timescales import centuries_since_j2000
+
+MEAN_DISTANCE_KM = 385000.56
+
+# Table 47.A: multiples of D, M, M', F; Σl (1e-6 degree, sine) and Σr (1e-3 km, cosine).
+_LONGITUDE_DISTANCE = """
+0 0 1 0 6288774 -20905355 | 2 0 -1 0 1274027 -3699111 | 2 0 0 0 658314 -2955968
+0 0 2 0 213618 -569925    | 0 1 0 0 -185116 48888     | 0 0 0 2 -114332 -3149
+2 0 -2 0 58793 246158     | 2 -1 -1 0 57066 -152138   | 2 0 1 0 53322 -170733
+2 -1 0 0 45758 -204586    | 0 1 -1 0 -40923 -129620   | 1 0 0 0 -34720 108743
+0 1 1 0 -30383 104755     | 2 0 0 -2 15327 10321      | 0 0 1 2 -12528 0
+0 0 1 -2 10980 79661      | 4 0 -1 0 10675 -34782     | 0 0 3 0 10034 -23210
+4 0 -2 0 8548 -21636      | 2 1 -1 0 -7888 24208      | 2 1 0 0 -6766 30824
+1 0 -1 0 -5163 -8379      | 1 1 0 0 4987 -16675       | 2 -1 1 0 4036 -12831
+2 0 2 0 3994 -10445       | 4 0 0 0 3861 -11650       | 2 0 -3 0 3665 14403
+0 1 -2 0 -2689 -7003      | 2 0 -1 2 -2602 0          | 2 -1 -2 0 2390 10056
+1 0 1 0 -2348 6322        | 2 -2 0 0 2236 -9884       | 0 1 2 0 -2120 5751
+0 2 0 0 -2069 0           | 2 -2 -1 0 2048 -4950      | 2 0 1 -2 -1773 4130
+2 0 0 2 -1595 0           | 4 -1 -1 0 1215 -3958      | 0 0 2 2 -1110 0
+3 0 -1 0 -892 3258        | 2 1 1 0 -810 2616         | 4 -1 -2 0 759 -1897
+0 2 -1 0 -713 -2117       | 2 2 -1 0 -700 2354        | 2 1 -2 0 691 0
+2 -1 0 -2 596 0           | 4 0 1 0 549 -1423         | 0 0 4 0 537 -1117
+4 -1 0 0 520 -1571        | 1 0 -2 0 -487 -1739       | 2 1 0 -2 -399 0
+0 0 2 -2 -381 -4421       | 1 1 1 0 351 0             | 3 0 -2 0 -340 0
+4 0 -3 0 330 0            | 2 -1 2 0 327 0            | 0 2 1 0 -323 1165
+1 1 -1 0 299 0            | 2 0 3 0 294 0             | 2 0 -1 -2 0 8752
+"""
+
+# Table 47.B: multiples of D, M, M', F; Σb (1e-6 degree, sine).
+_LATITUDE = """
+0 0 0 1 5128122 | 0 0 1 1 280602  | 0 0 1 -1 277693  | 2 0 0 -1 173237 | 2 0 -1 1 55413
+2 0 -1 -1 46271 | 2 0 0 1 32573   | 0 0 2 1 17198    | 2 0 1 -1 9266   | 0 0 2 -1 8822
+2 -1 0 -1 8216  | 2 0 -2 -1 4324  | 2 0 1 1 4200     | 2 1 0 -1 -3359  | 2 -1 -1 1 2463
+2 -1 0 1 2211   | 2 -1 -1 -1 2065 | 0 1 -1 -1 -1870  | 4 0 -1 -1 1828  | 0 1 0 1 -1794
+0 0 0 3 -1749   | 0 1 -1 1 -1565  | 1 0 0 1 -1491    | 0 1 1 1 -1475   | 0 1 1 -1 -1410
+0 1 0 -1 -1344  | 1 0 0 -1 -1335  | 0 0 3 1 1107     | 4 0 0 -1 1021   | 4 0 -1 1 833
+0 0 1 -3 777    | 4 0 -2 1 671    | 2 0 0 -3 607     | 2 0 2 -1 596    | 2 -1 1 -1 491
+2 0 -2 1 -451   | 0 0 3 -1 439    | 2 0 2 1 422      | 2 0 -3 -1 421   | 2 1 -1 1 -366
+2 1 0 1 -351    | 4 0 0 1 331     | 2 -1 1 1 315     | 2 -2 0 -1 302   | 0 0 1 3 -283
+2 1 1 -1 -229   | 1 1 0 -1 223    | 1 1 0 1 223      | 0 1 -2 -1 -220  | 2 1 -1 -1 -220
+1 0 1 1 -185    | 2 -1 -2 -1 181  | 0 1 2 1 -177     | 4 0 -2 -1 176   | 4 -1 -1 -1 166
+1 0 1 -1 -164   | 4 0 1 -1 132    | 1 0 -1 -1 -119   | 4 -1 0 -1 115   | 2 -2 0 1 107
+"""
+
+
+def _table(text: str) -> np.ndarray:
+    rows = [cell.split() for line in text.strip().splitlines() for cell in line.split("|")]
+    return np.array(rows, dtype=float)
+
+
+LONGITUDE_DISTANCE_TERMS = _table(_LONGITUDE_DISTANCE)
+LATITUDE_TERMS = _table(_LATITUDE)
+
+
+def _polynomial(t, *coefficients):
+    return np.polynomial.polynomial.polyval(t, coefficients)
+
+
+def moon_ecliptic_of_date(jd_tt):
+    """Geocentric (longitude, latitude) in radians and distance in km, mean equinox of date."""
+    t = centuries_since_j2000(jd_tt)
+    mean_longitude = _polynomial(t, 218.3164477, 481267.88123421, -0.0015786, 1 / 538841,
+                                 -1 / 65194000)
+    elongation = _polynomial(t, 297.8501921, 445267.1114034, -0.0018819, 1 / 545868,
+                             -1 / 113065000)
+    sun_anomaly = _polynomial(t, 357.5291092, 35999.0502909, -0.0001536, 1 / 24490000)
+    moon_anomaly = _polynomial(t, 134.9633964, 477198.8675055, 0.0087414, 1 / 69699,
+                               -1 / 14712000)
+    latitude_argument = _polynomial(t, 93.2720950, 483202.0175233, -0.0036539, -1 / 3526000,
+                                    1 / 863310000)
+    a1 = np.radians(119.75 + 131.849 * t)
+    a2 = np.radians(53.09 + 479264.290 * t)
+    a3 = np.radians(313.45 + 481266.484 * t)
+    eccentricity = 1 - t * (0.002516 + 0.0000074 * t)   # the Earth orbit's, shrinking
+
+    arguments = np.radians(np.stack([elongation, sun_anomaly, moon_anomaly, latitude_argument], -1))
+    l_prime, f, m_prime = (np.radians(mean_longitude), arguments[:, 3], arguments[:, 2])
+
+    def angles_and_damping(terms):
+        damping = eccentricity[:, None] ** np.abs(terms[:, 1])   # terms in M shrink with e
+        return arguments @ terms[:, :4].T, damping
+
+    angles, damping = angles_and_damping(LONGITUDE_DISTANCE_TERMS)
+    sigma_l = ((damping * np.sin(angles)) @ LONGITUDE_DISTANCE_TERMS[:, 4]
+               + 3958 * np.sin(a1) + 1962 * np.sin(l_prime - f) + 318 * np.sin(a2))
+    sigma_r = (damping * np.cos(angles)) @ LONGITUDE_DISTANCE_TERMS[:, 5]
+    angles, damping = angles_and_damping(LATITUDE_TERMS)
+    sigma_b = ((damping * np.sin(angles)) @ LATITUDE_TERMS[:, 4]
+               - 2235 * np.sin(l_prime) + 382 * np.sin(a3) + 175 * np.sin(a1 - f)
+               + 175 * np.sin(a1 + f) + 127 * np.sin(l_prime - m_prime)
+               - 115 * np.sin(l_prime + m_prime))
+    longitude = l_prime + np.radians(sigma_l * 1e-6)
+    latitude = np.radians(sigma_b * 1e-6)
+    distance = MEAN_DISTANCE_KM + sigma_r * 1e-3
+    return longitude, latitude, distance
+
+
+CHUNK = 4096   # epochs per pass: keeps the (epochs × terms) arrays inside the CPU caches
+
+
+def moon_position(jd_tt) -> np.ndarray:
+    """(n, 3) geocentric Moon positions, km, J2000 equatorial axes."""
+    jd_tt = np.atleast_1d(np.asarray(jd_tt, dtype=float))
+    ecliptic = np.concatenate([spherical_to_vectors(*moon_ecliptic_of_date(jd_tt[i:i + CHUNK]))
+                               for i in range(0, len(jd_tt), CHUNK)]) if len(jd_tt) else \
+        np.empty((0, 3))
+    return ecliptic_of_date_to_j2000(ecliptic, jd_tt)
+

@@ -1,0 +1,85 @@
+"""The station's orbit, the analytic theories and the frames against published numbers."""
+
+import numpy as np
+import pytest
+
+from allo_addon.core.orbit import cr3bp, frames
+from allo_addon.core.orbit.integrator import integrate
+from allo_addon.core.orbit.lunar_theory import moon_ecliptic_of_date
+
+GM_EARTH_MOON_KM3_S2 = 398600.435 + 4902.800
+
+
+@pytest.fixture(scope="module")
+def orbit():
+    return cr3bp.nrho()
+
+
+@pytest.fixture(scope="module")
+def dense_ring(orbit):
+    phases = np.linspace(0.0, 1.0, 200_001)
+    return phases, orbit.state(phases)
+
+
+def test_period_is_the_9_2_resonance_and_matches_the_natural_time_unit():
+    assert cr3bp.NRHO_PERIOD_DAYS == pytest.approx(6.562, abs=0.01)
+    natural_unit_s = np.sqrt(cr3bp.LENGTH_KM ** 3 / GM_EARTH_MOON_KM3_S2)
+    assert cr3bp.NRHO_PERIOD * natural_unit_s / 86400 == pytest.approx(6.562, abs=0.01)
+
+
+def test_closure_after_one_period_is_below_a_kilometre(orbit):
+    assert orbit.solution.t[-1] == cr3bp.NRHO_PERIOD
+    assert orbit.closure_km() < 1.0
+    velocity_error = np.linalg.norm(orbit.solution.y[-1, 3:] - orbit.solution.y[0, 3:])
+    assert velocity_error * cr3bp.VELOCITY_UNIT_KMS < 1e-6   # km/s
+
+
+def test_perilune_over_the_north_pole_and_apolune(dense_ring):
+    phases, states = dense_ring
+    relative = cr3bp.moon_relative_km(states)
+    radius = np.linalg.norm(relative, axis=1)
+    assert radius.min() == pytest.approx(3249, abs=30)
+    assert radius.max() == pytest.approx(71222, abs=300)
+    perilune = relative[radius.argmin()]
+    assert perilune[2] / radius.min() > 0.9            # rotating +z: the Moon's north
+    assert phases[radius.argmin()] == pytest.approx(0.5, abs=1e-3)
+
+
+def test_dense_output_agrees_with_a_direct_integration(orbit):
+    for t in (0.3, 0.74, 0.7556, 1.2):                  # 0.7556: right at perilune
+        direct = integrate(cr3bp.equations_of_motion, 0.0, cr3bp.NRHO_APOLUNE_STATE, t)
+        interpolated = orbit.solution(np.array([t]))[0]
+        assert np.linalg.norm(direct.y[-1, :3] - interpolated[:3]) * cr3bp.LENGTH_KM < 1e-3
+
+
+def test_integrator_is_fifth_order_on_an_exact_solution():
+    def oscillator(_t, y):
+        return np.array([y[1], -y[0]])
+    errors = []
+    for tolerance in (1e-6, 1e-9):
+        solution = integrate(oscillator, 0.0, [1.0, 0.0], 10.0, rtol=tolerance, atol=tolerance)
+        errors.append((abs(solution.y[-1, 0] - np.cos(10.0)), solution.steps))
+    (coarse_error, coarse_steps), (fine_error, fine_steps) = errors
+    assert fine_error < 1e-8 < coarse_error
+    order = np.log(coarse_error / fine_error) / np.log(fine_steps / coarse_steps)
+    assert 4.0 < order < 6.5
+
+
+def test_meeus_example_47a():
+    longitude, latitude, distance = moon_ecliptic_of_date(np.array([2448724.5]))
+    assert np.degrees(longitude[0]) % 360 == pytest.approx(133.162655, abs=1e-5)
+    assert np.degrees(latitude[0]) == pytest.approx(-3.229126, abs=1e-5)
+    assert distance[0] == pytest.approx(368409.7, abs=0.1)
+
+
+def test_sidereal_time_meeus_example_12a():
+    gmst = frames.greenwich_mean_sidereal_time(2446895.5)    # 1987-04-10 0h UT
+    assert np.degrees(gmst) / 15 == pytest.approx(13 + 10 / 60 + 46.3668 / 3600, abs=1e-7)
+
+
+def test_blender_euler_round_trip():
+    rng = np.random.default_rng(4)
+    angles = rng.uniform([-np.pi, -1.5, -np.pi], [np.pi, 1.5, np.pi], size=(50, 3))
+    matrices = (frames.rotation_z(angles[:, 2]) @ frames.rotation_y(angles[:, 1])
+                @ frames.rotation_x(angles[:, 0]))
+    np.testing.assert_allclose(frames.blender_euler_xyz(matrices), angles, atol=1e-12)
