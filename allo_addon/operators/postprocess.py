@@ -39,6 +39,9 @@ class ALLO_OT_postprocess(bpy.types.Operator):
     min_pixel: bpy.props.IntProperty(
         name="Min Pixels", default=2000, min=0,
         description="An anomaly must cover more than this many pixels")
+    shape: bpy.props.IntVectorProperty(
+        name="Image Size", size=2, default=(1920, 1080), min=1,
+        description="Expected width and height of images that manifest.jsonl does not list")
     normal_test_ratio: bpy.props.FloatProperty(
         name="Normal Test Share", default=0.0, min=0.0, max=0.99,
         description="Share of normal images per camera held out as normal test images")
@@ -52,6 +55,7 @@ class ALLO_OT_postprocess(bpy.types.Operator):
         request = PostprocessRequest(
             input=_path(self.input), output=_path(self.output), log_file=_path(self.log_file),
             seed=self.seed, anomaly=self.anomaly, min_pixel=self.min_pixel,
+            shape=tuple(self.shape),
             normal_test_ratio=self.normal_test_ratio, test_output=_path(self.test_output),
             workers=self.workers)
         if request.input is None or request.output is None:

@@ -19,7 +19,8 @@ BACKGROUND = (48, 48, 48)
 TEXT = (235, 235, 235)
 THUMB_WIDTH = 360
 COLUMNS = 2       # image+mask pairs per row
-GAP = 12
+GAP = 12          # around the sheet and between rows
+PAIR_GAP = 28     # between image+mask pairs, so a mask is read with its own image
 CAPTION = 20
 
 
@@ -70,7 +71,7 @@ def _thumbnails(entry: SheetEntry, size: tuple[int, int]) -> tuple[Image.Image, 
     return image, Image.fromarray(mask_rgb)
 
 
-def _draw_header(draw, title: str, width: int, font) -> None:
+def _draw_header(draw, title: str, font) -> None:
     draw.text((GAP, GAP), title, fill=TEXT, font=font)
     x = GAP
     y = GAP + 26
@@ -90,15 +91,15 @@ def make_contact_sheet(entries: list[SheetEntry], title: str, path: Path,
     cell_h = thumb[1] + CAPTION
     header = 64
     rows = max(1, -(-len(entries) // COLUMNS))
-    width = COLUMNS * cell_w + (COLUMNS + 1) * GAP
+    width = COLUMNS * cell_w + (COLUMNS - 1) * PAIR_GAP + 2 * GAP
     sheet = Image.new("RGB", (width, header + rows * (cell_h + GAP) + GAP), BACKGROUND)
     draw = ImageDraw.Draw(sheet)
-    font, small = _font(18), _font(14)
-    _draw_header(draw, title, width, font)
+    font, small = _font(18), _font(15)
+    _draw_header(draw, title, font)
     if not entries:
         draw.text((GAP, header + GAP), "no accepted samples", fill=TEXT, font=font)
     for index, entry in enumerate(entries):
-        x = GAP + (index % COLUMNS) * (cell_w + GAP)
+        x = GAP + (index % COLUMNS) * (cell_w + PAIR_GAP)
         y = header + GAP + (index // COLUMNS) * (cell_h + GAP)
         image, mask = _thumbnails(entry, thumb)
         sheet.paste(image, (x, y))
