@@ -252,11 +252,13 @@ def test_report_and_contact_sheet_are_sane(tmp_path):
 @pytest.mark.parametrize("mistake", ["missing_input", "no_cameras", "output_is_file",
                                      "output_under_file", "output_inside_input",
                                      "log_folder_missing", "ratio_with_anomaly",
-                                     "anomaly_flag_on_normal"])
+                                     "anomaly_flag_on_normal", "normal_into_anomalous_split"])
 def test_mistakes_raise_user_error_and_write_nothing(tmp_path, mistake):
     make_normal_exp(tmp_path / "exp_1", cameras=(1,), days=(1,))
     (tmp_path / "empty").mkdir()
     (tmp_path / "file").write_text("x")
+    make_anomaly_exp(tmp_path / "exp_2", cameras=(1,), days=(1,))
+    run(tmp_path / "exp_2", tmp_path / "test", anomaly=True, min_pixel=MIN_PIXEL)
     settings = {"input": tmp_path / "exp_1", "output": tmp_path / "train"}
     settings.update({
         "missing_input": {"input": tmp_path / "nope"},
@@ -267,6 +269,7 @@ def test_mistakes_raise_user_error_and_write_nothing(tmp_path, mistake):
         "log_folder_missing": {"log_file": tmp_path / "logs" / "run.log"},
         "ratio_with_anomaly": {"anomaly": True, "normal_test_ratio": 0.2},
         "anomaly_flag_on_normal": {"anomaly": True},
+        "normal_into_anomalous_split": {"output": tmp_path / "test"},
     }[mistake])
     before = tree(tmp_path)
     with pytest.raises(UserError):

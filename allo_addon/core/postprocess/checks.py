@@ -1,5 +1,6 @@
 """Up-front checks of a request: every user mistake is found before anything is written."""
 
+import json
 import os
 from pathlib import Path
 
@@ -63,3 +64,22 @@ def check_settings(min_pixel: int, shape: tuple[int, int], ratio: float, anomaly
                         "batch, not with --anomaly")
     if workers < 0:
         raise UserError(f"workers is {workers}; expected 0 (all cores) or more")
+
+
+def check_split_kind(output: Path, kind: str) -> None:
+    """Normal and anomalous samples never share Camera<K>/images/: Anomalib would pair the
+    normal ones with anomaly masks. (Held-out normal test images live under normal/.)"""
+    manifest = output / "manifest.jsonl"
+    if not manifest.is_file():
+        return
+    for line in manifest.read_text(encoding="utf-8").splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if record.get("kind") not in (None, kind) and "/normal/" not in record.get("image", ""):
+            raise UserError(
+                f"output folder {output} already holds {record['kind']} samples (from "
+                f"{record.get('source', {}).get('exp', 'another exp')}); write {kind} samples to "
+                f"their own split folder" + (" (normal test images: --normal_test_ratio with "
+                                             "--test_output)" if kind == NORMAL else ""))

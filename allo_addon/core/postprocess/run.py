@@ -115,6 +115,7 @@ def _checked_paths(request: PostprocessRequest) -> _Paths:
                           request.anomaly, request.workers)
     checks.check_input(exp, kind)
     checks.check_output(output, exp, "output")
+    checks.check_split_kind(output, kind)
     test_output = Path(request.test_output or output.parent / TEST).expanduser().resolve()
     if request.normal_test_ratio > 0:
         if test_output == output:

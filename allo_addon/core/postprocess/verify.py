@@ -35,6 +35,7 @@ def _open_png(path: Path, role: str) -> Image.Image:
     except Exception as error:  # Pillow raises many types for a broken file
         raise Rejected(UNREADABLE, f"{role} {path.name} cannot be opened ({error})")
     if image.format != "PNG":
+        image.close()
         raise Rejected(UNREADABLE, f"{role} {path.name} is {image.format}, not PNG")
     return image
 
@@ -47,22 +48,19 @@ def _check_size(image: Image.Image, path: Path, role: str, expected: tuple[int, 
 
 def check_image(path: Path, expected: tuple[int, int]) -> None:
     """A whole, valid PNG of the expected (width, height), checked without decoding pixels."""
-    image = _open_png(path, "image")
-    _check_size(image, path, "image", expected)
-    try:
-        image.verify()
-    except Exception as error:
-        raise Rejected(UNREADABLE, f"image {path.name} is damaged ({error})")
+    with _open_png(path, "image") as image:
+        _check_size(image, path, "image", expected)
+        try:
+            image.verify()
+        except Exception as error:
+            raise Rejected(UNREADABLE, f"image {path.name} is damaged ({error})")
 
 
 def read_mask(path: Path, expected: tuple[int, int], role: str) -> np.ndarray:
     """An 8-bit single-channel array of a mask PNG (any mode is converted to L)."""
-    image = _open_png(path, role)
-    _check_size(image, path, role, expected)
-    try:
-        image.load()
-        if image.mode != "L":
-            image = image.convert("L")
-        return np.asarray(image)
-    except Exception as error:
-        raise Rejected(UNREADABLE, f"{role} {path.name} is damaged ({error})")
+    with _open_png(path, role) as image:
+        _check_size(image, path, role, expected)
+        try:
+            return np.asarray(image if image.mode == "L" else image.convert("L"))
+        except Exception as error:
+            raise Rejected(UNREADABLE, f"{role} {path.name} is damaged ({error})")
