@@ -34,6 +34,7 @@ def copy_file(source, destination) -> None:
     write_atomic(destination, lambda tmp: shutil.copyfile(source, tmp))
 
 
-def save_png(image, path, compress_level: int = 6) -> None:
+def save_png(image, path, compress_level: int = 6, **options) -> None:
     """Save a Pillow image as PNG (format given explicitly: the temporary name ends in .tmp)."""
-    write_atomic(path, lambda tmp: image.save(tmp, format="PNG", compress_level=compress_level))
+    write_atomic(path, lambda tmp: image.save(tmp, format="PNG", compress_level=compress_level,
+                                              **options))

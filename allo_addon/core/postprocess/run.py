@@ -9,6 +9,7 @@ report and contact sheet.
 import multiprocessing
 import os
 import random
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,6 +92,7 @@ def postprocess(request: PostprocessRequest,
                   f"{request.min_pixel}, seed {request.seed})\n")
         rejected = [_log_rejection(log, summary, camera, image, outcome)
                     for camera, image, outcome in missing]
+        log.flush()  # forked workers must not inherit unwritten lines
         accepted = []
         for job, outcome in zip(jobs, _run_jobs(jobs, request.workers, progress)):
             if outcome.accepted:
@@ -178,7 +180,10 @@ def _run_jobs(jobs: list[Job], workers: int, progress):
     if workers <= 1:
         yield from _counted(map(process_job, jobs), len(jobs), progress)
         return
-    # fork where there is one: it needs no importable __main__, which Blender lacks
+    # fork where there is one: it needs no importable __main__, which Blender lacks; flush
+    # first, or a child would write the parent's pending output a second time
+    sys.stdout.flush()
+    sys.stderr.flush()
     context = multiprocessing.get_context(
         "fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:

@@ -4,6 +4,7 @@ A Job carries everything a worker needs (no shared state), so the result depends
 job and never on which process ran it or in what order.
 """
 
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +14,9 @@ from ..atomic_files import copy_file, save_png
 from . import masks, verify
 from .layout import OutputPaths, SourceImage
 
-MASK_COMPRESS_LEVEL = 1  # masks are mostly flat: level 1 is fast and still small
+# Masks are long runs of one value: zlib's run-length strategy at level 1 is as fast as plain
+# level 1 and about 3x smaller (it is also what OpenCV's imwrite uses by default).
+MASK_PNG = {"compress_level": 1, "compress_type": zlib.Z_RLE}
 
 
 @dataclass(frozen=True)
@@ -71,10 +74,9 @@ def _write(job: Job, combined, anomaly) -> None:
     out = job.outputs
     for path in out.all():
         path.parent.mkdir(parents=True, exist_ok=True)
-    save_png(Image.fromarray(combined), out.mask, MASK_COMPRESS_LEVEL)
+    save_png(Image.fromarray(combined), out.mask, **MASK_PNG)
     if out.ground_truth is not None:
-        save_png(Image.fromarray(masks.ground_truth(anomaly)), out.ground_truth,
-                 MASK_COMPRESS_LEVEL)
+        save_png(Image.fromarray(masks.ground_truth(anomaly)), out.ground_truth, **MASK_PNG)
     copy_file(job.exp_dir / job.source.image, out.image)  # last: an image implies its masks
 
 
