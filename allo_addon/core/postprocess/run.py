@@ -49,6 +49,14 @@ class Summary:
     rejected: dict[str, dict[str, int]] = field(default_factory=dict)  # camera -> reason -> n
     held_out: int = 0
 
+    def count_accepted(self, camera: str, held_out: bool) -> None:
+        self.accepted[camera] = self.accepted.get(camera, 0) + 1
+        self.held_out += held_out
+
+    def count_rejected(self, camera: str, reason: str) -> None:
+        reasons = self.rejected.setdefault(camera, {})
+        reasons[reason] = reasons.get(reason, 0) + 1
+
     @property
     def total_accepted(self) -> int:
         return sum(self.accepted.values())
@@ -95,14 +103,13 @@ def postprocess(request: PostprocessRequest,
         log.flush()  # forked workers must not inherit unwritten lines
         accepted = []
         for job, outcome in zip(jobs, _run_jobs(jobs, request.workers, progress)):
+            source = job.source
             if outcome.accepted:
-                summary.accepted[job.source.camera] = summary.accepted.get(job.source.camera,
-                                                                           0) + 1
+                summary.count_accepted(source.camera, held_out=source.image in held_out)
                 accepted.append(_output_record(job, outcome, paths, records, held_out))
-                summary.held_out += job.source.image in held_out
             else:
-                rejected.append(_log_rejection(log, summary, job.source.camera,
-                                               job.source.image, outcome))
+                rejected.append(_log_rejection(log, summary, source.camera, source.image,
+                                               outcome))
         for line in summary.lines():
             log.write(line + "\n")
     _write_products(request, paths, accepted, rejected)
@@ -122,7 +129,7 @@ def _checked_paths(request: PostprocessRequest) -> _Paths:
     if request.normal_test_ratio > 0:
         if test_output == output:
             raise UserError(f"test output {test_output} is the output folder; held-out "
-                                   f"normal test images need their own split folder")
+                            f"normal test images need their own split folder")
         checks.check_output(test_output, exp, "test output")
     log_file = Path(request.log_file or output / "postprocess.log").expanduser().resolve()
     if request.log_file:
@@ -199,8 +206,7 @@ def _counted(outcomes, total: int, progress):
 
 
 def _log_rejection(log, summary: Summary, camera: str, image: str, outcome: Outcome) -> dict:
-    reasons = summary.rejected.setdefault(camera, {})
-    reasons[outcome.reason] = reasons.get(outcome.reason, 0) + 1
+    summary.count_rejected(camera, outcome.reason)
     log.write(f"REJECTED {image}: {outcome.reason}: {outcome.detail}\n")
     return {"camera": camera, "image": image, "reason": outcome.reason, "detail": outcome.detail}
 
