@@ -28,23 +28,27 @@ def _command_args(argv):
     return argv
 
 
-def build_parser():
+def build_parser(argv=None):
+    """Only the chosen command's module is imported (the others may need bpy or be absent)."""
+    chosen = next((a for a in (argv or []) if not a.startswith("-")), None)
     parser = argparse.ArgumentParser(
         prog="python -m allo_addon.headless",
         description="ALLO dataset generator: render, post-process, generate ephemerides.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name, (module_name, help_text) in COMMANDS.items():
-        module = importlib.import_module(f".{module_name}", __name__)
-        cmd = sub.add_parser(name, help=help_text, description=getattr(module, "HELP", help_text))
-        module.add_arguments(cmd)
-        cmd.set_defaults(_run=module.run)
+        cmd = sub.add_parser(name, help=help_text, description=help_text)
+        if name == chosen:
+            module = importlib.import_module(f".{module_name}", __name__)
+            cmd.description = getattr(module, "HELP", help_text)
+            module.add_arguments(cmd)
+            cmd.set_defaults(_run=module.run)
     return parser
 
 
 def main(argv=None):
-    parser = build_parser()
-    args = parser.parse_args(_command_args(argv))
+    argv = _command_args(argv)
+    args = build_parser(argv).parse_args(argv)
     try:
         return args._run(args) or 0
     except UserError as error:

@@ -1,0 +1,252 @@
+"""postprocess(request) -> Summary: an exp_<N> render tree into the Anomalib layout.
+
+Order of work: check everything (nothing written on a mistake), plan one Job per image
+(held-out normal test images are chosen here from the seed, so workers never decide anything),
+run the jobs in a process pool (results come back in job order), then write log, manifest,
+report and contact sheet.
+"""
+
+import multiprocessing
+import os
+import random
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ..errors import UserError
+from . import checks, verify
+from .contact_sheet import SheetEntry, make_contact_sheet, pick_evenly
+from .layout import ANOMALY, NORMAL, TEST, TRAIN, output_paths, source_images
+from .manifest import merge_output_manifest, read_render_manifest, relative
+from .report import anomaly_kind, build_report, illumination, write_report
+from .worker import Job, Outcome, process_job
+
+DEFAULT_SHAPE = (1920, 1080)
+SHEET_SAMPLES = 12
+
+
+@dataclass
+class PostprocessRequest:
+    input: Path                      # the exp_<N> folder
+    output: Path                     # the split folder itself, e.g. renders/train
+    log_file: Path | None = None     # default <output>/postprocess.log
+    seed: int = 42
+    anomaly: bool = False
+    min_pixel: int = 2000
+    shape: tuple[int, int] = DEFAULT_SHAPE  # (width, height) when manifest.jsonl has no record
+    normal_test_ratio: float = 0.0   # share of normal images held out per camera for testing
+    test_output: Path | None = None  # default: a `test` folder beside output
+    workers: int = 0                 # 0: one per core
+
+
+@dataclass
+class Summary:
+    output: Path
+    log_file: Path
+    accepted: dict[str, int] = field(default_factory=dict)            # camera -> count
+    rejected: dict[str, dict[str, int]] = field(default_factory=dict)  # camera -> reason -> n
+    held_out: int = 0
+
+    def count_accepted(self, camera: str, held_out: bool) -> None:
+        self.accepted[camera] = self.accepted.get(camera, 0) + 1
+        self.held_out += held_out
+
+    def count_rejected(self, camera: str, reason: str) -> None:
+        reasons = self.rejected.setdefault(camera, {})
+        reasons[reason] = reasons.get(reason, 0) + 1
+
+    @property
+    def total_accepted(self) -> int:
+        return sum(self.accepted.values())
+
+    @property
+    def total_rejected(self) -> int:
+        return sum(sum(reasons.values()) for reasons in self.rejected.values())
+
+    def lines(self) -> list[str]:
+        lines = []
+        for camera in sorted(set(self.accepted) | set(self.rejected), key=lambda c: (len(c), c)):
+            reasons = self.rejected.get(camera, {})
+            detail = ", ".join(f"{reason} {n}" for reason, n in sorted(reasons.items()))
+            lines.append(f"{camera}: {self.accepted.get(camera, 0)} accepted, "
+                         f"{sum(reasons.values())} rejected" + (f" ({detail})" if detail else ""))
+        held = f" ({self.held_out} held out as normal test images)" if self.held_out else ""
+        lines.append(f"total: {self.total_accepted} accepted{held}, "
+                     f"{self.total_rejected} rejected")
+        return lines
+
+
+@dataclass(frozen=True)
+class _Paths:
+    exp: Path
+    output: Path
+    test_output: Path
+    log_file: Path
+    kind: str
+
+
+def postprocess(request: PostprocessRequest,
+                progress: Callable[[int, int], None] | None = None) -> Summary:
+    paths = _checked_paths(request)
+    records = read_render_manifest(paths.exp)
+    jobs, held_out = _plan(request, paths, records)
+    missing = _listed_but_missing(records, jobs, paths.kind)
+    summary = Summary(paths.output, paths.log_file)
+    paths.output.mkdir(parents=True, exist_ok=True)
+    with open(paths.log_file, "w", encoding="utf-8") as log:
+        log.write(f"postprocess {paths.exp} -> {paths.output} ({paths.kind}, min_pixel "
+                  f"{request.min_pixel}, seed {request.seed})\n")
+        rejected = [_log_rejection(log, summary, camera, image, outcome)
+                    for camera, image, outcome in missing]
+        log.flush()  # forked workers must not inherit unwritten lines
+        accepted = []
+        for job, outcome in zip(jobs, _run_jobs(jobs, request.workers, progress)):
+            source = job.source
+            if outcome.accepted:
+                summary.count_accepted(source.camera, held_out=source.image in held_out)
+                accepted.append(_output_record(job, outcome, paths, records, held_out))
+            else:
+                rejected.append(_log_rejection(log, summary, source.camera, source.image,
+                                               outcome))
+        for line in summary.lines():
+            log.write(line + "\n")
+    _write_products(request, paths, accepted, rejected)
+    return summary
+
+
+def _checked_paths(request: PostprocessRequest) -> _Paths:
+    exp = Path(request.input).expanduser().resolve()
+    output = Path(request.output).expanduser().resolve()
+    kind = ANOMALY if request.anomaly else NORMAL
+    checks.check_settings(request.min_pixel, tuple(request.shape), request.normal_test_ratio,
+                          request.anomaly, request.workers)
+    checks.check_input(exp, kind)
+    checks.check_output(output, exp, "output")
+    checks.check_split_kind(output, kind)
+    test_output = Path(request.test_output or output.parent / TEST).expanduser().resolve()
+    if request.normal_test_ratio > 0:
+        if test_output == output:
+            raise UserError(f"test output {test_output} is the output folder; held-out "
+                            f"normal test images need their own split folder")
+        checks.check_output(test_output, exp, "test output")
+    log_file = Path(request.log_file or output / "postprocess.log").expanduser().resolve()
+    if request.log_file:
+        checks.check_log_file(log_file)
+    return _Paths(exp, output, test_output, log_file, kind)
+
+
+def _held_out_names(sources, ratio: float, seed: int) -> set:
+    """round(ratio × n) images per camera, drawn from the seed and the camera name only."""
+    held = set()
+    for camera in sorted({s.camera for s in sources}):
+        names = [s.image for s in sources if s.camera == camera]
+        count = round(ratio * len(names))
+        held.update(random.Random(f"{seed}:{camera}").sample(names, count))
+    return held
+
+
+def _expected_size(record: dict | None, default) -> tuple[int, int]:
+    size = (record or {}).get("resolution")
+    if isinstance(size, (list, tuple)) and len(size) == 2 and all(
+            isinstance(v, int) and v > 0 for v in size):
+        return (size[0], size[1])
+    return tuple(default)
+
+
+def _plan(request, paths: _Paths, records: dict) -> tuple[list[Job], set]:
+    sources = source_images(paths.exp, paths.kind)
+    held = _held_out_names(sources, request.normal_test_ratio, request.seed)
+    jobs = []
+    for source in sources:
+        in_split = output_paths(paths.output, source)
+        in_test = output_paths(paths.test_output, source, held_out=True)
+        if source.image in held:
+            outputs, stale = in_test, in_split.all()
+        else:  # a normal image lives in one split only, even after the ratio changed
+            outputs, stale = in_split, in_test.all() if paths.kind == NORMAL else ()
+        record = records.get(source.image)
+        jobs.append(Job(source=source, exp_dir=paths.exp, outputs=outputs, stale=stale,
+                        expected_size=_expected_size(record, request.shape),
+                        min_pixel=request.min_pixel))
+    return jobs, held
+
+
+def _listed_but_missing(records: dict, jobs: list[Job], kind: str):
+    on_disk = {job.source.image for job in jobs}
+    return [(record.get("camera", image.split("/")[0]), image,
+             Outcome(False, verify.MISSING_IMAGE, "listed in manifest.jsonl, not on disk"))
+            for image, record in sorted(records.items())
+            if record.get("kind") == kind and image not in on_disk]
+
+
+def _run_jobs(jobs: list[Job], workers: int, progress):
+    """Outcomes in job order, whichever process finished first."""
+    workers = min(workers or os.cpu_count() or 1, len(jobs))
+    if workers <= 1:
+        yield from _counted(map(process_job, jobs), len(jobs), progress)
+        return
+    # fork where there is one: it needs no importable __main__, which Blender lacks; flush
+    # first, or a child would write the parent's pending output a second time
+    sys.stdout.flush()
+    sys.stderr.flush()
+    context = multiprocessing.get_context(
+        "fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        chunk = max(1, len(jobs) // (workers * 16))
+        yield from _counted(pool.map(process_job, jobs, chunksize=chunk), len(jobs), progress)
+
+
+def _counted(outcomes, total: int, progress):
+    for done, outcome in enumerate(outcomes, start=1):
+        if progress:
+            progress(done, total)
+        yield outcome
+
+
+def _log_rejection(log, summary: Summary, camera: str, image: str, outcome: Outcome) -> dict:
+    summary.count_rejected(camera, outcome.reason)
+    log.write(f"REJECTED {image}: {outcome.reason}: {outcome.detail}\n")
+    return {"camera": camera, "image": image, "reason": outcome.reason, "detail": outcome.detail}
+
+
+def _output_record(job: Job, outcome: Outcome, paths: _Paths, records: dict, held) -> dict:
+    source, render = job.source, records.get(job.source.image)
+    out = job.outputs
+    return {
+        "split": TEST if paths.kind == ANOMALY or source.image in held else TRAIN,
+        "camera": source.camera,
+        "kind": source.kind,
+        "image": relative(out.image, paths.output),
+        "mask": relative(out.mask, paths.output),
+        "ground_truth": relative(out.ground_truth, paths.output) if out.ground_truth else None,
+        "anomaly_pixels": outcome.anomaly_pixels,
+        "anomaly": anomaly_kind(source.name, render) if source.kind == ANOMALY else None,
+        "illumination": illumination(source.name, render),
+        "source": {"exp": paths.exp.name, "image": source.image},
+        "render": render,
+    }
+
+
+def _write_products(request, paths: _Paths, accepted: list, rejected: list) -> None:
+    merge_output_manifest(paths.output / "manifest.jsonl", paths.exp.name, accepted)
+    header = {"input": paths.exp.name, "kind": paths.kind, "output": paths.output.name,
+              "settings": {"min_pixel": request.min_pixel, "seed": request.seed,
+                           "shape": list(request.shape),
+                           "normal_test_ratio": request.normal_test_ratio}}
+    write_report(paths.output / "report.json", build_report(header, accepted, rejected))
+    shown = pick_evenly(accepted, SHEET_SAMPLES)
+    entries = [SheetEntry(paths.output / r["image"], paths.output / r["mask"], _caption(r))
+               for r in shown]
+    title = (f"{paths.exp.name} -> {paths.output.name} ({paths.kind}): {len(accepted)} "
+             f"accepted, {len(rejected)} rejected")
+    width, height = _expected_size(shown[0]["render"] if shown else None, request.shape)
+    make_contact_sheet(entries, title, paths.output / "contact_sheet.png", width / height)
+
+
+def _caption(record: dict) -> str:
+    name = record["source"]["image"].split("/")[-1]
+    area = f" | {record['anomaly_pixels']} px" if record["anomaly_pixels"] is not None else ""
+    split = " | test" if record["split"] == TEST and record["kind"] == NORMAL else ""
+    return f"{record['camera']} | {name}{area}{split}"
