@@ -57,6 +57,19 @@ def load(path):
     return np.asarray(Image.open(path))
 
 
+def assert_same_render(a, b, name):
+    """Masks must match bit for bit. Cycles on the CPU is not bit-reproducible across processes
+    (measured: a few 8-bit levels in a handful of pixels of some images), so beauty images must
+    match in all but a few pixels, and those closely."""
+    first, second = load(a), load(b)
+    if "mask" in name:
+        assert np.array_equal(first, second), name
+        return
+    differ = (first != second).any(axis=-1)
+    assert differ.mean() <= 0.01, f"{name}: {differ.sum()} pixels differ"
+    assert np.abs(first.astype(int) - second.astype(int)).mean() < 0.25, name
+
+
 @pytest.fixture(scope="module")
 def anomalous(bpy_ops, tmp_path_factory):
     from conftest import TINY
@@ -125,7 +138,7 @@ def test_same_seed_same_everything(bpy_ops, anomalous):
     again = render(bpy_ops, config, 3, anomaly=True, modes=ALL_MODES, seed=42)
     assert files(again) == files(exp)
     for name in files(exp):
-        assert np.array_equal(load(exp / name), load(again / name)), name
+        assert_same_render(exp / name, again / name, name)
     first = [stable(r) | {"exp_num": 0} for r in records(exp)]
     second = [stable(r) | {"exp_num": 0} for r in records(again)]
     assert first == second
@@ -137,8 +150,7 @@ def test_shards_make_the_same_dataset(bpy_ops, anomalous):
         sharded = render(bpy_ops, config, 4, anomaly=True, modes=ALL_MODES, seed=42, shard=shard)
     assert files(sharded) == files(exp)
     for name in files(exp):
-        if "mask" in name:
-            assert np.array_equal(load(exp / name), load(sharded / name)), name
+        assert_same_render(exp / name, sharded / name, name)
     key = lambda r: r["image"]
     assert sorted((stable(r) | {"exp_num": 0} for r in records(sharded)), key=key) == \
         sorted((stable(r) | {"exp_num": 0} for r in records(exp)), key=key)
@@ -170,7 +182,7 @@ def test_killed_batch_resumes_to_the_same_result(anomalous):
     assert files(killed) == files(exp)
     assert not list(killed.glob(".partial/run-*/*.png"))
     for name in files(exp):
-        assert np.array_equal(load(exp / name), load(killed / name)), name
+        assert_same_render(exp / name, killed / name, name)
     key = lambda r: r["image"]
     assert sorted((stable(r) | {"exp_num": 0} for r in records(killed)), key=key) == \
         sorted((stable(r) | {"exp_num": 0} for r in records(exp)), key=key)

@@ -14,6 +14,7 @@ from ..core.errors import UserError
 COMMANDS = {
     # name: (module, one-line help)
     "render": ("render", "render a batch of normal or anomalous images (needs bpy)"),
+    "postprocess": ("postprocess", "verify renders and write the Anomalib layout (no bpy)"),
     "demo": ("demo", "render and post-process a small dataset on the built-in scene"),
     "ephemeris": ("ephemeris", "generate ephemeris CSVs for any dates and time steps (no bpy)"),
 }

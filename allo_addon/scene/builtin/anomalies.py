@@ -76,7 +76,7 @@ def _blanket(collection, rng: random.Random):
                 bm.faces.new(quad)
     loose = [v for v in bm.verts if not v.link_faces]
     bmesh.ops.delete(bm, geom=loose, context="VERTS")
-    bmesh.ops.solidify(bm, geom=bm.faces[:], thickness=0.004)
+    _thicken(bm, 0.004)
     return _finish_bmesh(bm, mat, collection, "blanket")
 
 
@@ -151,13 +151,32 @@ def _panel(collection, rng: random.Random):
     for i in range(nx):
         for j in range(ny):
             bm.faces.new([grid[i, j], grid[i + 1, j], grid[i + 1, j + 1], grid[i, j + 1]])
-    bmesh.ops.solidify(bm, geom=bm.faces[:], thickness=0.008)
+    _thicken(bm, 0.008)
     return _finish_bmesh(bm, mat, collection, "panel")
 
 
 # ---------------------------------------------------------------- helpers
+def _thicken(bm, thickness: float) -> None:
+    """Give an open sheet thickness: a back copy along the vertex normals and side walls.
+
+    Written out instead of bmesh.ops.solidify, whose output order varies from run to run:
+    the same seed must give the same mesh, vertex for vertex, or renders differ.
+    """
+    bm.verts.index_update()
+    bm.normal_update()
+    front = list(bm.verts)
+    back = [bm.verts.new(v.co - v.normal * thickness) for v in front]
+    faces = list(bm.faces)
+    for face in faces:
+        bm.faces.new([back[v.index] for v in reversed(face.verts)])
+        for loop in face.loops:
+            edge = loop.edge
+            if len(edge.link_faces) == 1:
+                a, b = loop.vert, loop.link_loop_next.vert
+                bm.faces.new([b, a, back[a.index], back[b.index]])
+
+
 def _finish_bmesh(bm, material, collection, name):
-    bmesh.ops.recalc_face_normals(bm, faces=bm.faces[:])
     for face in bm.faces:
         face.smooth = True
         face.material_index = 0
