@@ -42,7 +42,7 @@ output_dir: out
     assert config.cams == (1, 2, 3)
     assert config.colours == ("red", "blue", "purple")
     assert config.ephemeris_path == tmp_path / "cfg" / "eph.csv"
-    assert config.cad_models_path == tmp_path / "cfg" / ".." / "models"
+    assert config.cad_models_path == tmp_path / "models"
     assert config.anomalies_path == Path("/abs/anomalies")
     assert config.pose_table == "original"  # the original's poses go with its ISS model
 

@@ -8,6 +8,7 @@ resolved relative to the config file's folder.
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
@@ -250,7 +251,7 @@ class _Checker:
         if not isinstance(value, str) or not value.strip():
             self.fail(key, value, "a path (relative to the config file's folder)")
         path = Path(value).expanduser()
-        return path if path.is_absolute() else (base_dir / path)
+        return Path(os.path.normpath(path if path.is_absolute() else base_dir / path))
 
     def resolution(self, value):
         if (not isinstance(value, (list, tuple)) or len(value) != 2):

@@ -24,6 +24,20 @@ def run(args) -> int:
         print(f"== {title} (exp_{exp_num}) ==", flush=True)
         call_operator(bpy.ops.allo.render_batch, config=args.config, exp_num=exp_num,
                       anomaly=anomaly, modes=modes, seed=args.seed)
-    output = prepare_batch(BatchRequest(Path(args.config), 1)).config.output_dir.resolve()
-    print(f"demo dataset: {output}")
+    config = prepare_batch(BatchRequest(Path(args.config), 1)).config
+    output = config.output_dir.resolve()
+    from ..core.postprocess import PostprocessRequest, postprocess
+    for title, exp_num, split, anomaly in (("train split", 1, "train", False),
+                                           ("test split", 2, "test", True)):
+        print(f"== post-process: {title} ==", flush=True)
+        summary = postprocess(PostprocessRequest(
+            input=output / f"exp_{exp_num}", output=output / split,
+            log_file=output / f"{split}.log", seed=args.seed, anomaly=anomaly,
+            min_pixel=config.min_pixel, normal_test_ratio=0.0 if anomaly else 0.25,
+            test_output=output / "test"))
+        for line in summary.lines():
+            print(line)
+    print(f"demo dataset: renders in {output}/exp_1 (normal) and exp_2 (anomalous); "
+          f"Anomalib layout in {output}/train and {output}/test "
+          f"(report.json, contact_sheet.png in each)")
     return 0
