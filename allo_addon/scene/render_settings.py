@@ -12,8 +12,9 @@ def configure_cycles(scene, config) -> None:
     scene.render.resolution_x, scene.render.resolution_y = config.resolution
     scene.render.resolution_percentage = 100
     scene.render.film_transparent = False
-    # Persistent data would keep the BVH between renders, but makes pixels depend on what was
-    # rendered before (seen: 1 level in 1 pixel): determinism across resume points wins.
+    # Off: persistent data keeps Cycles state between renders, and a render must not depend on
+    # what was rendered before it in the same process (resume and shards rely on that). The
+    # scene sync it would save is small next to the path tracing (see bench_render).
     scene.render.use_persistent_data = False
     scene.render.image_settings.file_format = "PNG"
     scene.render.image_settings.color_mode = "RGB"

@@ -98,6 +98,7 @@ def _earth() -> bpy.types.Material:
     facing = g.node("ShaderNodeLayerWeight", {"Blend": 0.3}).outputs["Facing"]
     g.set(emission_color=(0.25, 0.5, 1.0, 1.0),
           emission_strength=g.math("MULTIPLY", g.math("POWER", facing, 3.0), 1.5))
+    _seen_not_sampled(g.material)
     return g.material
 
 
@@ -106,4 +107,12 @@ def _sun() -> bpy.types.Material:
     emission = g.node("ShaderNodeEmission", {"Color": (1.0, 0.96, 0.9, 1.0), "Strength": 60.0})
     g.tree.nodes.remove(g.bsdf)
     g.link(emission.outputs[0], g.output.inputs["Surface"])
+    _seen_not_sampled(g.material)
     return g.material
+
+
+def _seen_not_sampled(material) -> None:
+    """The camera sees the glow, but Cycles does not sample it as a light: the sun lamp does
+    the lighting (sampling the Sun's disc too would light the station twice), and emissive
+    meshes sampled as lights made renders differ between processes."""
+    material.cycles.emission_sampling = "NONE"
