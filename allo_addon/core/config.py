@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from .errors import UserError
+from .user_files import read_user_text
 
 # Anomaly colours of the original pipeline (RGB, linear), plus the aliases users type.
 COLOURS = {
@@ -93,12 +94,7 @@ _KNOWN = {f.name for f in fields(Config)} - {"source"}
 def load_config(path) -> Config:
     """Read and validate a render_config.yaml; UserError names the file and key on mistakes."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(f"config file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise UserError(f"cannot read config file {path}: {error}") from None
+    text = read_user_text(path, "config file")
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as error:

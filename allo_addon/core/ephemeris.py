@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import UserError
+from .user_files import read_user_text
 
 BODIES = ("moon", "sun", "earth")
 COLUMNS = tuple(f"{body}_{part}" for body in BODIES for part in ("r", "x", "y", "z"))
@@ -120,12 +121,7 @@ def geometry_from_values(day: int, values: list[float], **extra) -> DayGeometry:
 
 def load_ephemeris(path) -> Ephemeris:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(f"ephemeris file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise UserError(f"cannot read ephemeris file {path}: {error}") from None
+    text = read_user_text(path, "ephemeris file")
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
     if not lines:
         raise UserError(f"ephemeris file {path} is empty: expected one row of 12 numbers per day")

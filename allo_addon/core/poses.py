@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UserError
+from .user_files import read_user_text
 from .seeds import rng_for
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -52,12 +53,7 @@ class PoseTable:
 def load_pose_table(source) -> PoseTable:
     path = PRESETS.get(source, source) if isinstance(source, str) else source
     path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise UserError(f"camera pose table not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise UserError(f"cannot read camera pose table {path}: {error}") from None
+    lines = read_user_text(path, "camera pose table").splitlines()
     rows = [(n, line) for n, line in enumerate(lines, 1) if line.strip() and not line.startswith("#")]
     if not rows or tuple(c.strip() for c in rows[0][1].split(",")) != HEADER:
         raise UserError(f"{path}: expected a header line '{','.join(HEADER)}'")
