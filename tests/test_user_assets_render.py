@@ -1,0 +1,53 @@
+"""The original pipeline's asset folders: ISS.blend, moon/earth/sun.blend and <anomaly>.blend."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import run_cli
+
+pytestmark = pytest.mark.blender
+
+MAKE_MODELS = """
+import bpy, sys
+folder = sys.argv[-1]
+def save(name, make):
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    make()
+    bpy.context.object.name = name
+    bpy.ops.wm.save_as_mainfile(filepath=f"{folder}/{name}.blend")
+save("ISS", lambda: bpy.ops.mesh.primitive_cube_add(size=1, scale=(10, 4, 4)))
+for body in ("moon", "earth", "sun"):
+    save(body, lambda: bpy.ops.mesh.primitive_uv_sphere_add(radius=1))
+save("toolbox", lambda: bpy.ops.mesh.primitive_cube_add(size=0.5))
+"""
+
+
+def test_original_asset_folders_render(write_config, tmp_path):
+    models = tmp_path / "models"
+    models.mkdir()
+    subprocess.run([sys.executable, "-c", MAKE_MODELS, str(models)], check=True,
+                   capture_output=True)
+    # one camera 20 m from the box, looking along +Y at it
+    (tmp_path / "poses.csv").write_text("split,index,x,y,z,rx,ry,rz\n"
+                                        "train,0,0,-20,0,1.5708,0,0\n"
+                                        "test,0,0,-20,0,1.5708,0,0\n")
+    config = write_config(cad_models_path="models", anomalies_path="models",
+                          anomalies=["toolbox"], camera_poses="poses.csv", cams=[0],
+                          start_day=1, end_day=1, pose_jitter={"position": 0, "rotation": 0})
+    result = run_cli("render", "--config", config, "--exp_num", 1, "--anomaly")
+    assert result.returncode == 0, result.stdout + result.stderr
+    exp = tmp_path / "renders" / "exp_1"
+    record = json.loads((exp / "manifest.jsonl").read_text().splitlines()[0])
+    assert record["anomaly"]["name"] == "toolbox"
+    assert record["image"] == "Camera0/anomaly/1_toolbox_10_-1_0_default.png"
+    fb = np.asarray(Image.open(exp / record["masks"]["fb_mask"])) > 0
+    anomaly = np.asarray(Image.open(exp / record["masks"]["anomaly_mask"])) > 0
+    # the 10 m box fills the middle of the view; the 0.5 m toolbox floats 4 m ahead of it
+    assert fb[30:42, 50:78].all()
+    assert record["anomaly_pixels"] == anomaly.sum() > 10
+    assert not (fb & anomaly).any()
