@@ -74,8 +74,8 @@ def debris(collection, rng: random.Random):
                     bump_scale=25.0, bump_strength=0.5)
     scorched = material("ALLO_anomaly_debris_scorched", (0.09, 0.08, 0.07), 0.4, 0.6,
                         bump_scale=40.0, bump_strength=0.4)
-    size = rng.uniform(0.08, 0.2)                      # mean outline radius
-    stretch = rng.uniform(1.0, 1.8)                    # elongated shards are common
+    size = rng.uniform(0.07, 0.15)                      # mean outline radius
+    stretch = rng.uniform(1.0, 1.6)                    # elongated shards are common
     spikes = [(rng.uniform(0.45, 1.25), rng.uniform(0, 2 * math.pi)) for _ in range(7)]
     offset = Vector([rng.uniform(-50, 50) for _ in range(3)])
     fold = rng.uniform(-1.2, 1.2)
@@ -87,7 +87,7 @@ def debris(collection, rng: random.Random):
 
     def height(x, y, t):
         crumple = 0.03 * size / 0.1 * noise.noise(Vector((x * 18, y * 18, 0.5)) + offset)
-        return crumple + 0.5 * fold * max(0.0, x) ** 2 / size
+        return crumple + 0.25 * fold * max(0.0, x) ** 2 / size   # a folded-over corner
 
     bm = bmesh.new()
     polar_sheet(bm, outline, height, rings=8, segments=40)

@@ -32,7 +32,7 @@ def frost(collection, rng: random.Random):
     ice = material("ALLO_anomaly_frost", (0.88, 0.92, 0.97), 0.0, 0.35, bump_scale=400.0,
                    bump_strength=0.6, subsurface_weight=0.3)
     offset = Vector([rng.uniform(-50, 50) for _ in range(3)])
-    outline = _ragged(rng, rng.uniform(0.06, 0.17), 0.45, offset)
+    outline = _ragged(rng, rng.uniform(0.06, 0.15), 0.45, offset)
     depth = rng.uniform(0.002, 0.005)
 
     def height(x, y, t):
