@@ -251,9 +251,11 @@ def test_surface_kinds_are_thin_patches(kind):
 
 @pytest.fixture(scope="module")
 def render_ops():
-    from allo_addon.headless.blender_session import ensure_registered
-    ensure_registered()
-    return bpy.ops.allo
+    # registered for this module only: later test modules register the add-on themselves
+    import allo_addon
+    allo_addon.register()
+    yield bpy.ops.allo
+    allo_addon.unregister()
 
 
 @pytest.mark.parametrize("kind", ANOMALY_KINDS)

@@ -12,8 +12,8 @@ import random
 
 import bpy
 
-from allo_addon.core.builtin_catalog import ANOMALY_KINDS, SURFACE_KINDS
-from allo_addon.core.errors import UserError
+from ...core.builtin_catalog import ANOMALY_KINDS, SURFACE_KINDS
+from ...core.errors import UserError
 
 from . import anomalies_hardware, anomalies_lines, anomalies_sheets, anomalies_surface
 from .anomaly_kit import origin_to_bbox_centre

@@ -10,8 +10,8 @@ from __future__ import annotations
 import bmesh
 import bpy
 
-from allo_addon.core.builtin_catalog import BODIES
-from allo_addon.core.errors import UserError
+from ...core.builtin_catalog import BODIES
+from ...core.errors import UserError
 
 from .shader_graph import ShaderGraph
 
