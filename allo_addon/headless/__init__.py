@@ -17,6 +17,8 @@ COMMANDS = {
     "postprocess": ("postprocess", "verify renders and write the Anomalib layout (no bpy)"),
     "demo": ("demo", "render and post-process a small dataset on the built-in scene"),
     "ephemeris": ("ephemeris", "generate ephemeris CSVs for any dates and time steps (no bpy)"),
+    "assets": ("assets", "list the built-in anomaly kinds, station parts and bodies (no bpy)"),
+    "gallery": ("gallery", "render every built-in anomaly kind once into a contact sheet"),
 }
 
 

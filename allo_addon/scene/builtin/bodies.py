@@ -10,11 +10,12 @@ from __future__ import annotations
 import bmesh
 import bpy
 
-from allo_addon.core.errors import UserError
+from ...core.builtin_catalog import BODIES
+from ...core.errors import UserError
 
 from .shader_graph import ShaderGraph
 
-BODY_NAMES = ("moon", "earth", "sun")
+BODY_NAMES = BODIES  # from core/builtin_catalog.py
 # enough segments that the silhouette stays round when the Moon fills 50° of the view
 _SEGMENTS = {"moon": (192, 96), "earth": (128, 64), "sun": (64, 32)}
 

@@ -50,9 +50,24 @@ class MeshBuilder:
         self._finish(result["verts"], matrix, material, _cylinder_uv)
 
     def sphere(self, radius: float, matrix: Matrix, material, segments: int = 16, rings: int = 8) -> None:
-        result = bmesh.ops.create_uvsphere(self.bm, u_segments=segments, v_segments=rings,
-                                           radius=radius, matrix=matrix)
-        self._finish(result["verts"], matrix, material, _cylinder_uv)
+        """A UV sphere written out: bmesh.ops.create_uvsphere orders its faces' loops
+        differently from process to process, and the same seed must give the same mesh."""
+        bm = self.bm
+        top = bm.verts.new(matrix @ Vector((0, 0, radius)))
+        bottom = bm.verts.new(matrix @ Vector((0, 0, -radius)))
+        bands = []
+        for i in range(1, rings):
+            polar = math.pi * i / rings
+            z, r = radius * math.cos(polar), radius * math.sin(polar)
+            bands.append([bm.verts.new(matrix @ Vector((r * math.cos(a), r * math.sin(a), z)))
+                          for a in (2 * math.pi * k / segments for k in range(segments))])
+        for k in range(segments):
+            k1 = (k + 1) % segments
+            bm.faces.new((top, bands[0][k], bands[0][k1]))
+            for upper, lower in zip(bands, bands[1:]):
+                bm.faces.new((upper[k], lower[k], lower[k1], upper[k1]))
+            bm.faces.new((bottom, bands[-1][k1], bands[-1][k]))
+        self._finish([top, bottom] + [v for band in bands for v in band], matrix, material, _cylinder_uv)
 
     def tube(self, points, radius: float, material, segments: int = 8, closed: bool = False,
              caps: bool = True) -> None:
