@@ -7,12 +7,13 @@ object-space position on the unit sphere, so they do not depend on UVs and have 
 
 from __future__ import annotations
 
-import bmesh
 import bpy
+from mathutils import Matrix
 
 from ...core.builtin_catalog import BODIES
 from ...core.errors import UserError
 
+from .mesh_builder import MeshBuilder
 from .shader_graph import ShaderGraph
 
 BODY_NAMES = BODIES  # from core/builtin_catalog.py
@@ -24,16 +25,12 @@ def build_body(name: str, collection) -> bpy.types.Object:
     if name not in BODY_NAMES:
         raise UserError(f"unknown body {name!r}; expected one of {', '.join(BODY_NAMES)}")
     segments, rings = _SEGMENTS[name]
-    bm = bmesh.new()
-    bmesh.ops.create_uvsphere(bm, u_segments=segments, v_segments=rings, radius=1.0)
-    for face in bm.faces:
-        face.smooth = True
-    mesh = bpy.data.meshes.new(name)
-    bm.to_mesh(mesh)
-    bm.free()
-    mesh.materials.append({"moon": _moon, "earth": _earth, "sun": _sun}[name]())
-    obj = bpy.data.objects.new(name, mesh)
-    collection.objects.link(obj)
+    # MeshBuilder writes the sphere out: bmesh.ops.create_uvsphere orders faces differently
+    # from process to process, and renders must not depend on the process.
+    builder = MeshBuilder(name)
+    material = {"moon": _moon, "earth": _earth, "sun": _sun}[name]()
+    builder.sphere(1.0, Matrix.Identity(4), material, segments=segments, rings=rings)
+    obj = builder.to_object(collection)
     return obj
 
 
