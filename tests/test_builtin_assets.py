@@ -258,9 +258,8 @@ def render_ops():
     allo_addon.unregister()
 
 
-@pytest.mark.parametrize("kind", ANOMALY_KINDS)
+@pytest.mark.parametrize("kind", [k for k in ANOMALY_KINDS if k not in SURFACE_KINDS])
 def test_each_kind_is_placed_and_masked_in_a_real_render(kind, render_ops, write_config):
-    # floating placement for every kind, surface kinds included, until those get surface placement;
     # close to the camera so the smallest kinds cover pixels at 128×72
     config = write_config(start_day=1, end_day=1, cams=[0], samples=2, denoise=False, min_pixel=5,
                           anomalies=[kind], anomaly_distance=1.5, anomaly_box=0.2)
@@ -268,3 +267,26 @@ def test_each_kind_is_placed_and_masked_in_a_real_render(kind, render_ops, write
     manifest = config.parent / "renders" / "exp_1" / "manifest.jsonl"
     records = [json.loads(line) for line in manifest.read_text().splitlines()]
     assert records and all(r["anomaly_pixels"] > 0 for r in records), records
+
+
+@pytest.mark.parametrize("kind", SURFACE_KINDS)
+def test_surface_kinds_sit_on_the_hull_and_ignore_depth(kind, render_ops, write_config):
+    # test camera 1 looks at hull a few metres away; a 0.1–0.4 m patch needs some resolution
+    config = write_config(start_day=1, end_day=1, cams=[1], samples=2, denoise=False, min_pixel=20,
+                          anomalies=[kind], resolution=[320, 180], placement_attempts=30,
+                          depths=[0, 1, -1], sun_strength=[10])
+    assert render_ops.render_batch(config=str(config), exp_num=1, anomaly=True,
+                                   modes={"depth"}) == {"FINISHED"}
+    manifest = config.parent / "renders" / "exp_1" / "manifest.jsonl"
+    records = [json.loads(line) for line in manifest.read_text().splitlines()]
+    assert [r["anomaly"]["depth"] for r in records] == [0.0]   # not moved off the hull
+    assert records[0]["anomaly_pixels"] > 20
+    # the patch's centre is within a few centimetres of the station's surface
+    from mathutils import Vector
+    from allo_addon.scene.assembly import station_bvh
+    scene = bpy.data.scenes["ALLO"]
+    layer = scene.view_layers[0]
+    station = [o for o in scene.objects if o.name.startswith("Station_")]
+    tree = station_bvh(station, layer.depsgraph)
+    _, _, _, distance = tree.find_nearest(Vector(records[0]["anomaly"]["location"]))
+    assert distance < 0.05

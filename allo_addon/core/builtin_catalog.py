@@ -25,7 +25,7 @@ ANOMALY_DESCRIPTIONS: dict[str, str] = {
 ANOMALY_KINDS: tuple[str, ...] = tuple(ANOMALY_DESCRIPTIONS)
 
 # Kinds that belong ON a station surface (local +Z is the outward normal, the patch's underside
-# lies at local z = min); until surface placement exists they are placed like the others.
+# lies at local z = min): scene/placement.py puts them on a visible hull point.
 SURFACE_KINDS: tuple[str, ...] = ("frost", "mmod_hole")
 
 # object names of the built-in station parts, in build order

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
+from .builtin_catalog import SURFACE_KINDS
 from .config import Config
 from .ephemeris import Ephemeris
 from .errors import UserError
@@ -32,6 +33,12 @@ def normalise_modes(modes) -> frozenset:
                             f"{', '.join(MODES)} (color is accepted for colour)")
         chosen.add(name)
     return frozenset(chosen)
+
+
+def is_surface_kind(config: Config, kind: str) -> bool:
+    """A built-in kind that sits on the station's hull (frost, impact holes): it is placed on a
+    visible surface and never moved along the view by the depth mode."""
+    return config.anomalies_path is None and kind in SURFACE_KINDS
 
 
 def number_label(value: float) -> str:
@@ -153,7 +160,7 @@ def _anomaly_job(config, modes, seed, day, table_pose, pose, illum) -> RenderJob
     if "colour" in modes:
         colours.append(rng.choice(config.colours))
     depths = [0.0]
-    if "depth" in modes:  # depth 0 first: the placement is checked there
+    if "depth" in modes and not is_surface_kind(config, kind):  # depth 0 first: checked there
         depths += [d for d in dict.fromkeys(config.depths) if d != 0.0]
     images = []
     for s, depth, colour in itertools.product(illum, depths, colours):

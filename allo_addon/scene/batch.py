@@ -18,8 +18,9 @@ from ..core import manifest
 from ..core.batch import PreparedBatch
 from ..core.layout import PARTIAL, place_file, prepare_exp_dir
 from ..core.object_masks import write_mask_png
+from ..core.planner import is_surface_kind
 from .assembly import StationScene, check_assets
-from .placement import PlacementFailure, place_anomaly
+from .placement import PlacementFailure, place_anomaly, place_on_surface
 from .render_settings import choose_device, configure_cycles
 from .renderer import MaskedRenderer
 
@@ -148,8 +149,9 @@ class BatchRun:
             self.stage.remove_anomaly()
             return None
         self.stage.add_anomaly(job.anomaly, job.anomaly_seed, job.scale)
-        placement = place_anomaly(self.stage, self.batch.config, job.placement_seed, job.scale,
-                                  self.batch.config.min_pixel)
+        place = place_on_surface if is_surface_kind(self.batch.config, job.anomaly) else place_anomaly
+        placement = place(self.stage, self.batch.config, job.placement_seed, job.scale,
+                          self.batch.config.min_pixel)
         self.summary.placement_seconds += getattr(placement, "seconds", 0.0)
         return placement
 

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import math
 import random
+import time
 from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
-from mathutils import Vector
+from mathutils import Quaternion, Vector
 from mathutils.bvhtree import BVHTree
 
 from .assembly import mesh_arrays, object_matrix
@@ -113,21 +114,36 @@ def is_inside(point: Vector, station: BVHTree) -> bool:
     return from_behind >= 4
 
 
+class AnomalyShape:
+    """The anomaly's mesh in its own frame, for placing copies of it without touching Blender."""
+
+    def __init__(self, stage):
+        identity = object_matrix((0, 0, 0), (0, 0, 0), 1.0)
+        self.verts, self.polygons = mesh_arrays(stage.anomaly, stage.depsgraph(), matrix=identity)
+        lo, hi = self.verts.min(axis=0), self.verts.max(axis=0)
+        unit = np.array([[x, y, z] for x in (0, 1) for y in (0, 1) for z in (0, 1)], float)
+        self.corners = lo + unit * (hi - lo)
+        self.bottom = lo[2]   # surface kinds: the underside, below the origin
+
+    def posed(self, matrix: np.ndarray, points: np.ndarray) -> np.ndarray:
+        return points @ matrix[:3, :3].T + matrix[:3, 3]
+
+
+def in_view(rays: CameraRays, corners: np.ndarray) -> bool:
+    x, y, depth = rays.project(corners)
+    return bool((depth > rays.clip_start).all() and (x >= 0).all() and (x <= rays.width).all()
+                and (y >= 0).all() and (y <= rays.height).all())
+
+
 def place_anomaly(stage, config, seed: int, scale: float, min_pixel: int):
     """Try config.placement_attempts poses; set the first valid one on the anomaly.
 
     Returns a Placement, or a PlacementFailure saying why every attempt was refused.
     """
-    import time
     started = time.perf_counter()
     rng = random.Random(seed)
     rays = CameraRays(stage.scene, stage.camera)
-    depsgraph = stage.depsgraph()
-    identity = object_matrix((0, 0, 0), (0, 0, 0), 1.0)
-    local_verts, polygons = mesh_arrays(stage.anomaly, depsgraph, matrix=identity)
-    bbox = np.array([[x, y, z] for x in (0, 1) for y in (0, 1) for z in (0, 1)], float)
-    lo, hi = local_verts.min(axis=0), local_verts.max(axis=0)
-    corners_local = lo + bbox * (hi - lo)
+    shape = AnomalyShape(stage)
     forward = rays.rotation @ Vector((0, 0, -1))
     right = rays.rotation @ Vector((1, 0, 0))
     up = rays.rotation @ Vector((0, 1, 0))
@@ -139,14 +155,11 @@ def place_anomaly(stage, config, seed: int, scale: float, min_pixel: int):
         location = (rays.origin + forward * (config.anomaly_distance + oz)
                     + right * ox + up * oy)
         matrix = np.array(object_matrix(location, rotation, scale))
-        corners = corners_local @ matrix[:3, :3].T + matrix[:3, 3]
-        cx, cy, cdepth = rays.project(corners)
-        if (cdepth <= rays.clip_start).any() or (cx < 0).any() or (cx > rays.width).any() \
-                or (cy < 0).any() or (cy > rays.height).any():
+        if not in_view(rays, shape.posed(matrix, shape.corners)):
             reasons["outside the view"] += 1
             continue
-        world = local_verts @ matrix[:3, :3].T + matrix[:3, 3]
-        anomaly_bvh = BVHTree.FromPolygons(world.tolist(), polygons)
+        world = shape.posed(matrix, shape.verts)
+        anomaly_bvh = BVHTree.FromPolygons(world.tolist(), shape.polygons)
         if anomaly_bvh.overlap(stage.station_bvh):
             reasons["intersects the station"] += 1
             continue
@@ -160,5 +173,46 @@ def place_anomaly(stage, config, seed: int, scale: float, min_pixel: int):
             continue
         stage.set_anomaly_pose(tuple(location), rotation)
         return Placement(tuple(location), rotation, pixels, attempt,
+                         time.perf_counter() - started)
+    return PlacementFailure(config.placement_attempts, dict(reasons))
+
+
+def place_on_surface(stage, config, seed: int, scale: float, min_pixel: int):
+    """Surface kinds (frost, impact holes): on a station point the camera sees, local +Z along
+    the surface normal, a random roll about it, the underside 1 mm above the hull."""
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    rays = CameraRays(stage.scene, stage.camera)
+    shape = AnomalyShape(stage)
+    reasons = Counter()
+    for attempt in range(1, config.placement_attempts + 1):
+        px = rng.uniform(0.1, 0.9) * rays.width
+        py = rng.uniform(0.1, 0.9) * rays.height
+        direction = rays.direction(px, py)
+        hit, normal, _, distance = stage.station_bvh.ray_cast(rays.origin, direction)
+        if hit is None:
+            reasons["no station surface there"] += 1
+            continue
+        if normal.dot(direction) > 0:
+            normal = -normal   # a face seen from behind: sit on the side facing the camera
+        if -normal.dot(direction) < 0.3:
+            reasons["surface seen too obliquely"] += 1
+            continue
+        roll = Quaternion(normal, rng.uniform(0.0, 2 * math.pi))
+        rotation = (roll @ normal.to_track_quat("Z", "Y")).to_euler("XYZ")
+        location = hit + normal * (-shape.bottom * scale + 0.001)
+        matrix = np.array(object_matrix(location, rotation, scale))
+        if not in_view(rays, shape.posed(matrix, shape.corners)):
+            reasons["outside the view"] += 1
+            continue
+        world = shape.posed(matrix, shape.verts)
+        anomaly_bvh = BVHTree.FromPolygons(world.tolist(), shape.polygons)
+        wx, wy, _ = rays.project(world)
+        pixels = estimate_visible_pixels(rays, anomaly_bvh, stage.station_bvh, wx, wy)
+        if pixels <= min_pixel:
+            reasons[f"≤ {min_pixel} visible pixels"] += 1
+            continue
+        stage.set_anomaly_pose(tuple(location), tuple(rotation))
+        return Placement(tuple(location), tuple(rotation), pixels, attempt,
                          time.perf_counter() - started)
     return PlacementFailure(config.placement_attempts, dict(reasons))
