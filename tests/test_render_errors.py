@@ -50,7 +50,7 @@ def test_missing_ephemeris(write_config):
 
 def test_missing_model_folder(write_config):
     config = write_config(anomalies_path="models")
-    assert_user_error(render(config, "--anomaly"), "model file not found", "blanket.blend")
+    assert_user_error(render(config, "--anomaly"), "no model for 'blanket'", "blanket.blend, blanket.glb")
     nothing_written(config)
 
 

@@ -30,12 +30,11 @@ SPOT_CONE = math.radians(120)  # a wide cone, as the original
 CLIP_START, CLIP_END = 0.05, 10_000.0
 
 
-def station_source(config: Config) -> tuple[Path, str] | None:
-    """(file, object name) of the user's station, or None for the built-in one."""
+def station_name(config: Config) -> str | None:
+    """The model name of the user's station in cad_models_path, or None for the built-in one."""
     if config.cad_models_path is None:
         return None
-    name = "ISS" if config.station == "builtin" else Path(config.station).stem
-    return config.cad_models_path / f"{name}.blend", name
+    return "ISS" if config.station == "builtin" else Path(config.station).stem
 
 
 def check_assets(config: Config) -> None:
@@ -47,12 +46,11 @@ def check_assets(config: Config) -> None:
                             f"{', '.join(unknown)}; available: {', '.join(builtin_anomalies.ANOMALY_KINDS)}")
     else:
         for name in config.anomalies:
-            user_assets.check_object(config.anomalies_path / f"{name}.blend", name)
-    source = station_source(config)
-    if source:
-        user_assets.check_object(*source)
-        for body in BODIES:
-            user_assets.check_object(config.cad_models_path / f"{body}.blend", body)
+            user_assets.check_model(config.anomalies_path, name)
+    station = station_name(config)
+    if station:
+        for name in (station, *BODIES):
+            user_assets.check_model(config.cad_models_path, name)
 
 
 def _empty_scene() -> bpy.types.Scene:
@@ -107,10 +105,10 @@ class StationScene:
                     node.inputs["Strength"].default_value = 0.0
 
     def _build_station(self, collection):
-        source = station_source(self.config)
-        if source is None:
+        name = station_name(self.config)
+        if name is None:
             return builtin_station.build_station(collection)
-        return [user_assets.append_object(source[0], source[1], collection)]
+        return [user_assets.load_model(self.config.cad_models_path, name, collection)]
 
     def _build_bodies(self, collection):
         bodies = {}
@@ -118,8 +116,8 @@ class StationScene:
             if self.config.cad_models_path is None:
                 bodies[name] = builtin_bodies.build_body(name, collection)
             else:
-                bodies[name] = user_assets.append_object(
-                    self.config.cad_models_path / f"{name}.blend", name, collection)
+                bodies[name] = user_assets.load_model(self.config.cad_models_path, name,
+                                                      collection)
         return bodies
 
     def _add_sun_lamp(self):
@@ -170,8 +168,8 @@ class StationScene:
         if self.config.anomalies_path is None:
             obj = builtin_anomalies.build_anomaly(kind, self.anomaly_collection, seed)
         else:
-            obj = user_assets.append_object(self.config.anomalies_path / f"{kind}.blend", kind,
-                                            self.anomaly_collection, copy=True)
+            obj = user_assets.load_model(self.config.anomalies_path, kind,
+                                         self.anomaly_collection, copy=True)
         obj.pass_index = ANOMALY
         obj.scale = (scale,) * 3
         self.anomaly = obj

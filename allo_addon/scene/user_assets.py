@@ -99,3 +99,90 @@ def _append(path: str, object_name: str) -> bpy.types.Object:
     if obj is None:  # Blender could not append it (e.g. a broken library reference)
         raise UserError(f"{path}: object {object_name!r} could not be appended")
     return obj
+
+
+# --- models in other formats ---------------------------------------------------------------
+MODEL_SUFFIXES = (".blend", ".glb", ".gltf", ".obj", ".fbx")
+_IMPORTERS = {  # suffix -> bpy.ops path; all three keep metres (FBX applies its unit scale)
+    ".glb": ("import_scene", "gltf"),
+    ".gltf": ("import_scene", "gltf"),
+    ".obj": ("wm", "obj_import"),
+    ".fbx": ("import_scene", "fbx"),
+}
+
+
+def find_model(folder, name: str):
+    """`<folder>/<name>` with the first suffix that exists (.blend, .glb, .gltf, .obj, .fbx)."""
+    folder = os.path.abspath(os.fspath(folder))
+    for suffix in MODEL_SUFFIXES:
+        path = os.path.join(folder, name + suffix)
+        if os.path.isfile(path):
+            return path
+    raise UserError(f"{folder}: no model for {name!r}; expected one of "
+                    f"{', '.join(name + s for s in MODEL_SUFFIXES)}")
+
+
+def check_model(folder, name: str) -> None:
+    path = find_model(folder, name)
+    if path.endswith(".blend"):
+        check_object(path, name)
+
+
+def load_model(folder, name: str, collection, copy: bool = False) -> bpy.types.Object:
+    """The model `name` from `folder`: an object of that name from a .blend, or everything a
+    glTF/OBJ/FBX file holds, joined into one mesh object called `name`."""
+    path = find_model(folder, name)
+    if path.endswith(".blend"):
+        return append_object(path, name, collection, copy=copy)
+    source = f"{path}|{name}"
+    obj = _already_appended(source) or _import_joined(path, name)
+    obj[SOURCE_KEY] = source
+    if copy:
+        obj = _fresh_copy(obj)
+    if collection not in obj.users_collection:
+        collection.objects.link(obj)
+    return obj
+
+
+def _import_joined(path: str, name: str) -> bpy.types.Object:
+    module, operator = _IMPORTERS[os.path.splitext(path)[1].lower()]
+    before = set(bpy.data.objects)
+    try:
+        getattr(getattr(bpy.ops, module), operator)(filepath=path)
+    except RuntimeError as error:
+        raise UserError(f"{path}: Blender could not import this file ({error})") from None
+    imported = [o for o in bpy.data.objects if o not in before]
+    meshes = [o for o in imported if o.type == "MESH"]
+    if not meshes:
+        for obj in imported:
+            bpy.data.objects.remove(obj, do_unlink=True)
+        raise UserError(f"{path}: holds no mesh to use as {name!r}")
+    joined = _join(meshes, name)
+    for obj in imported:
+        data = obj.data if obj.type == "MESH" else None
+        bpy.data.objects.remove(obj, do_unlink=True)
+        if data is not None and data.users == 0:
+            bpy.data.meshes.remove(data)
+    return joined
+
+
+def _join(objects, name: str) -> bpy.types.Object:
+    """One mesh from several objects, in world space, keeping every material."""
+    import bmesh
+    bm = bmesh.new()
+    materials = []
+    for obj in objects:
+        mesh = obj.data.copy()
+        mesh.transform(obj.matrix_world)
+        offset = len(materials)
+        materials.extend(mesh.materials)
+        for polygon in mesh.polygons:
+            polygon.material_index += offset
+        bm.from_mesh(mesh)
+        bpy.data.meshes.remove(mesh)
+    mesh = bpy.data.meshes.new(name)
+    bm.to_mesh(mesh)
+    bm.free()
+    for material in materials:
+        mesh.materials.append(material)
+    return bpy.data.objects.new(name, mesh)
