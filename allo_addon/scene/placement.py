@@ -135,6 +135,12 @@ def in_view(rays: CameraRays, corners: np.ndarray) -> bool:
                 and (y >= 0).all() and (y <= rays.height).all())
 
 
+def _accept(stage, location, rotation, pixels: int, attempt: int, started: float) -> Placement:
+    location, rotation = tuple(location), tuple(rotation)
+    stage.set_anomaly_pose(location, rotation)
+    return Placement(location, rotation, pixels, attempt, time.perf_counter() - started)
+
+
 def place_anomaly(stage, config, seed: int, scale: float, min_pixel: int):
     """Try config.placement_attempts poses; set the first valid one on the anomaly.
 
@@ -171,9 +177,7 @@ def place_anomaly(stage, config, seed: int, scale: float, min_pixel: int):
         if pixels <= min_pixel:
             reasons[f"≤ {min_pixel} visible pixels"] += 1
             continue
-        stage.set_anomaly_pose(tuple(location), rotation)
-        return Placement(tuple(location), rotation, pixels, attempt,
-                         time.perf_counter() - started)
+        return _accept(stage, location, rotation, pixels, attempt, started)
     return PlacementFailure(config.placement_attempts, dict(reasons))
 
 
@@ -212,7 +216,5 @@ def place_on_surface(stage, config, seed: int, scale: float, min_pixel: int):
         if pixels <= min_pixel:
             reasons[f"≤ {min_pixel} visible pixels"] += 1
             continue
-        stage.set_anomaly_pose(tuple(location), tuple(rotation))
-        return Placement(tuple(location), tuple(rotation), pixels, attempt,
-                         time.perf_counter() - started)
+        return _accept(stage, location, rotation, pixels, attempt, started)
     return PlacementFailure(config.placement_attempts, dict(reasons))

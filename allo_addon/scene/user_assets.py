@@ -26,10 +26,15 @@ def append_object(blend_path, object_name: str, collection, copy: bool = False) 
     added and removed once per camera-day.
     """
     path = _existing(blend_path, object_name)
-    source = f"{path}|{object_name}"
+    return _loaded_once(path, object_name, _append, collection, copy)
+
+
+def _loaded_once(path: str, name: str, load, collection, copy: bool) -> bpy.types.Object:
+    """`load(path, name)` the first time, the same object after; linked into `collection`."""
+    source = f"{path}|{name}"
     obj = _already_appended(source)
     if obj is None:
-        obj = _append(path, object_name)
+        obj = load(path, name)
         obj[SOURCE_KEY] = source
     if copy:
         obj = _fresh_copy(obj)
@@ -134,14 +139,7 @@ def load_model(folder, name: str, collection, copy: bool = False) -> bpy.types.O
     path = find_model(folder, name)
     if path.endswith(".blend"):
         return append_object(path, name, collection, copy=copy)
-    source = f"{path}|{name}"
-    obj = _already_appended(source) or _import_joined(path, name)
-    obj[SOURCE_KEY] = source
-    if copy:
-        obj = _fresh_copy(obj)
-    if collection not in obj.users_collection:
-        collection.objects.link(obj)
-    return obj
+    return _loaded_once(path, name, _import_joined, collection, copy)
 
 
 def _import_joined(path: str, name: str) -> bpy.types.Object:
