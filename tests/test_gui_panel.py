@@ -16,9 +16,15 @@ pytestmark = pytest.mark.blender
 
 @pytest.fixture(scope="module")
 def ops():
-    from allo_addon.headless.blender_session import ensure_registered
-    ensure_registered()
-    return bpy.ops.allo
+    """The add-on registered for these tests, and unregistered after them unless it already was
+    (other modules register single classes; the bpy module crashes at exit if left registered)."""
+    import allo_addon
+    already = hasattr(bpy.types.Scene, "allo")
+    if not already:
+        allo_addon.register()
+    yield bpy.ops.allo
+    if not already and hasattr(bpy.types.Scene, "allo"):
+        allo_addon.unregister()
 
 
 def settings():
