@@ -13,7 +13,7 @@ import os
 
 import bpy
 
-from allo_addon.core.errors import UserError
+from ..core.errors import UserError
 
 SOURCE_KEY = "allo_source"  # custom property: "<absolute .blend path>|<object name>"
 

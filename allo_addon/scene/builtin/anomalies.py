@@ -14,7 +14,7 @@ import bmesh
 import bpy
 from mathutils import Matrix, Vector, noise
 
-from allo_addon.core.errors import UserError
+from ...core.errors import UserError
 
 from .mesh_builder import MeshBuilder, placed
 from .shader_graph import ShaderGraph

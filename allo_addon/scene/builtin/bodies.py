@@ -10,7 +10,7 @@ from __future__ import annotations
 import bmesh
 import bpy
 
-from allo_addon.core.errors import UserError
+from ...core.errors import UserError
 
 from .shader_graph import ShaderGraph
 
