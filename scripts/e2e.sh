@@ -46,6 +46,11 @@ if after_esc.get("partial_left"):
     problems.append(f"Esc left partial files: {after_esc['partial_left']}")
 if "progress_seen" not in report:
     problems.append("the progress bar was never seen while rendering")
+from PIL import Image
+for shot in report["screenshots"]:
+    local = shot.replace("/work/", "", 1)
+    if Image.open(local).convert("L").getextrema()[1] < 40:
+        problems.append(f"screenshot {local} is black")
 for step in report["steps"]:
     print(f"e2e: {step['step']}: {step['result']} ({step['seconds']} s)")
 print(f"e2e: after Esc: {after_esc}")

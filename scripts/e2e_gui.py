@@ -14,6 +14,7 @@ screenshots <out>/gui_*.png, then quits. Every step's error lands in the report'
 
 import argparse
 import json
+import subprocess
 import sys
 import time
 import traceback
@@ -54,10 +55,11 @@ def call(operator, *args, **props):
 
 
 def screenshot(name):
+    """The X display as the user sees it (screen.screenshot reads back black under Xvfb)."""
     path = (ARGS.out / f"gui_{name}.png").resolve()
-    window, area, _ = view3d()
-    with bpy.context.temp_override(window=window, area=area):
-        bpy.ops.screen.screenshot(filepath=str(path))
+    view3d()[0].screen.areas[0].tag_redraw()
+    bpy.ops.wm.redraw_timer(type="DRAW_WIN_SWAP", iterations=1)
+    subprocess.run(["import", "-window", "root", str(path)], check=True)
     REPORT["screenshots"].append(str(path))
 
 
@@ -121,8 +123,9 @@ def load_and_build():
 def preview():
     settings().preview_day = ARGS.day
     result = call(bpy.ops.allo.preview_day)
-    _, area, _ = view3d()
-    with bpy.context.temp_override(area=area, region=view3d()[2]):
+    window, area, region = view3d()
+    area.spaces.active.clip_end = 50_000.0     # the Sun is ~4000 units away
+    with bpy.context.temp_override(window=window, area=area, region=region):
         bpy.ops.view3d.view_all()
     return result
 
@@ -191,6 +194,7 @@ def watch_render():
     _WATCH["since"] = _WATCH["since"] or now
     state = progress()
     if state and state.get("done", 0) >= 2 and not _WATCH["shot"]:
+        view3d()[1].spaces.active.region_3d.view_perspective = "CAMERA"
         screenshot("rendering")
         _WATCH["shot"] = True
         REPORT["progress_seen"] = dict(state)

@@ -96,7 +96,7 @@ class ALLO_OT_render_batch(bpy.types.Operator):
         self._run = BatchRun(batch, quiet=False)
         self._steps = self._run.steps()
         self._cancelled = False
-        PROGRESS.update(done=0, total=batch.plan.image_count, line="starting…")
+        PROGRESS.update(done=0, total=batch.plan.image_count, line="starting…", eta=0.0)
         wm = context.window_manager
         wm.progress_begin(0, max(1, batch.plan.image_count))
         self._timer = wm.event_timer_add(0.05, window=context.window)
@@ -119,7 +119,8 @@ class ALLO_OT_render_batch(bpy.types.Operator):
             return self._finish(context, None)
         context.window_manager.progress_update(progress.done)
         context.workspace.status_text_set(progress.line())
-        PROGRESS.update(done=progress.done, total=progress.total, line=progress.line())
+        PROGRESS.update(done=progress.done, total=progress.total, line=progress.path,
+                        eta=progress.eta)
         _redraw_panels(context)
         return {"RUNNING_MODAL"}
 

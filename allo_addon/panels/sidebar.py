@@ -28,9 +28,11 @@ class ALLO_PT_main(_AlloPanel, bpy.types.Panel):
 
 def _progress(layout, progress):
     total = max(1, progress["total"])
+    eta = int(progress["eta"])
     layout.progress(factor=progress["done"] / total,
-                    text=f"{progress['done']}/{progress['total']} images")
-    layout.label(text=progress["line"].split("  ", 1)[-1])
+                    text=f"{progress['done']}/{progress['total']} images, "
+                         f"ETA {eta // 60}:{eta % 60:02d}")
+    layout.label(text=progress["line"], icon="RENDER_STILL")
     layout.label(text="Esc stops after the current image", icon="INFO")
 
 
