@@ -49,6 +49,8 @@ def view3d():
 
 
 def call(operator, *args, **props):
+    """Run an operator as a click does: in the 3D view, pushing an undo step."""
+    args = args or ("EXEC_DEFAULT", True)
     window, area, region = view3d()
     with bpy.context.temp_override(window=window, area=area, region=region):
         return sorted(operator(*args, **props))
@@ -111,6 +113,7 @@ def import_config():
     s = settings()
     s.ephemeris_path = str(Path(sys.modules[ADDON].__file__).parent
                            / "data" / "default_ephemeris_extended.csv")
+    call(bpy.ops.ed.undo_push, message="ALLO: ephemeris path")
     return result
 
 
@@ -136,6 +139,12 @@ def look_through():
     result = call(bpy.ops.allo.look_through)
     view3d()[1].spaces.active.shading.type = "MATERIAL"
     return result
+
+
+def undo_then_preview():
+    """Undo the camera move, then preview again: no stale Python reference may survive."""
+    undone = call(bpy.ops.ed.undo, "EXEC_DEFAULT")
+    return undone + call(bpy.ops.allo.preview_day) + call(bpy.ops.allo.look_through)
 
 
 def start_render():
@@ -167,6 +176,7 @@ STEPS = [
     ("shot_preview", lambda: screenshot("preview_day"), 0.5),
     ("look_through", look_through, 4.0),
     ("shot_camera", lambda: screenshot("look_through"), 0.5),
+    ("undo_then_preview", undo_then_preview, 1.0),
     ("start_render", start_render, 0.2),
 ]
 

@@ -144,6 +144,10 @@ def test_preview_day_places_bodies_and_sun_as_the_ephemeris_row_says(ops):
     assert stage.scene.camera == stage.camera
     assert tuple(stage.camera.location) == pytest.approx(pose.location, abs=1e-5)
     assert not math.isclose(pose.location[0], 0.0)
+    bpy.data.objects.remove(stage.sun_lamp)           # gone (undo, a file opened, a user):
+    assert preview.stage() is None                    # never a dangling reference
+    assert ops.preview_day() == {"FINISHED"}          # built again on demand
+    assert preview.stage().sun_lamp.name == "ALLO Sun"
     s.ephemeris_path = ""
 
 

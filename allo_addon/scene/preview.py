@@ -39,26 +39,42 @@ def loaded(settings) -> Ephemeris | None:
 
 
 def stage() -> StationScene | None:
-    """The preview scene, or None when it was never built or its objects are gone."""
-    current = _state["stage"]
-    try:
-        if current is not None and current.camera.name and current.sun_lamp.name:
-            return current
-    except ReferenceError:  # removed: a file was opened, or a batch rebuilt the scene
-        pass
-    _state["stage"] = None
-    return None
+    """The preview scene, or None when it was never built or its objects are gone.
+
+    Its objects are found again by name each time: undo and file loading free the Python
+    references Blender handed out earlier, and a batch rebuilds the objects under the same names.
+    """
+    current, names = _state["stage"], _state.get("names")
+    if current is None:
+        return None
+    scene = bpy.data.scenes.get(names["scene"])
+    objects = {attr: bpy.data.objects.get(name) for attr, name in names["objects"].items()}
+    bodies = {body: bpy.data.objects.get(name) for body, name in names["bodies"].items()}
+    if scene is None or None in objects.values() or None in bodies.values():
+        _state["stage"] = None
+        return None
+    current.scene, current.bodies = scene, bodies
+    for attr, obj in objects.items():
+        setattr(current, attr, obj)
+    return current
 
 
 def build(settings) -> StationScene:
-    _state["stage"] = StationScene(settings.to_config())
+    adopt(StationScene(settings.to_config()))
     return _state["stage"]
 
 
 def adopt(station_scene: StationScene | None) -> None:
-    """A batch's scene becomes the preview scene (it replaced the previous one)."""
-    if station_scene is not None:
-        _state["stage"] = station_scene
+    """This scene (built here, or by a batch) becomes the preview scene."""
+    if station_scene is None:
+        return
+    _state["stage"] = station_scene
+    _state["names"] = {
+        "scene": station_scene.scene.name,
+        "objects": {attr: getattr(station_scene, attr).name
+                    for attr in ("sun_lamp", "camera", "spot")},
+        "bodies": {body: obj.name for body, obj in station_scene.bodies.items()},
+    }
 
 
 def preview_day(settings, day: int):
