@@ -1,15 +1,202 @@
-"""Scene settings of the add-on (`scene.allo`), saved with the .blend."""
+"""Scene settings of the add-on (`scene.allo`, saved with the .blend) and its Preferences.
+
+The settings that are render_config.yaml keys carry the key's name; `to_config()` validates
+them through core.config (same messages as the command line) and `from_config()` fills them
+from a Config. The rest (modes, exp number, preview and post-process fields) are per run, as
+the command line's flags are.
+"""
+
+from pathlib import Path
 
 import bpy
+
+from .core.config import DEVICES, Config, config_from_dict
+
+LIST_KEYS = ("sun_strength", "depths", "scales", "colours", "cams", "anomalies")
+PATH_KEYS = ("ephemeris_path", "cad_models_path", "anomalies_path", "output_dir")
+PLAIN_KEYS = ("start_day", "end_day", "day_interval", "min_pixel", "samples", "denoise",
+              "device", "seed", "station", "camera_poses", "default_sun_strength", "lens_mm",
+              "spot_power", "anomaly_distance", "anomaly_box", "placement_attempts")
+# Every settings property that is (part of) a render_config.yaml key.
+CONFIG_PROPERTIES = (LIST_KEYS + PATH_KEYS + PLAIN_KEYS
+                     + ("resolution", "jitter_position", "jitter_rotation"))
+MODES = ("illumination", "depth", "scale", "colour")
+
+
+def _list_text(values) -> str:
+    return ", ".join(repr(v) if isinstance(v, float) else str(v) for v in values)
+
+
+def parse_list(text: str) -> list:
+    """'1, 5.5, red' -> [1, 5.5, 'red']; core.config checks the types and names the key."""
+    items = []
+    for token in (t.strip() for t in text.split(",")):
+        if not token:
+            continue
+        for kind in (int, float):
+            try:
+                items.append(kind(token))
+                break
+            except ValueError:
+                continue
+        else:
+            items.append(token)
+    return items
+
+
+def _value(value):
+    """A float property holds 32 bits: 0.2 reads 0.20000000298. Give back what was typed."""
+    return float(f"{value:.7g}") if isinstance(value, float) else value
+
+
+def _update_preview(self, context):
+    from .scene import preview  # only when the slider moves: scrubbing previews live
+    preview.follow_slider(self)
+
+
+def _path_property(name, description, subtype="DIR_PATH"):
+    return bpy.props.StringProperty(name=name, subtype=subtype, description=description)
 
 
 class ALLO_PG_settings(bpy.types.PropertyGroup):
     config_path: bpy.props.StringProperty(
         name="Config", subtype="FILE_PATH",
-        description="render_config.yaml to render from (empty: the built-in demo config)")
+        description="render_config.yaml to import from or export to")
+    # --- ephemeris ---------------------------------------------------------------------
+    ephemeris_path: _path_property(
+        "Ephemeris", "Ephemeris CSV (original 12 columns or extended); empty: the default one",
+        "FILE_PATH")
+    preview_day: bpy.props.IntProperty(
+        name="Day", default=1, min=0, update=_update_preview,
+        description="Ephemeris row (day) to preview; moves the bodies live once the scene is built")
+    # --- scene -------------------------------------------------------------------------
+    station_source: bpy.props.EnumProperty(
+        name="Station", items=[("BUILTIN", "Built-in", "the built-in station, Moon and Earth"),
+                               ("FILE", "File", "ISS.blend, moon.blend … from a folder")],
+        description="Where the station and the bodies come from")
+    cad_models_path: _path_property(
+        "CAD Models", "Folder with <station>.blend, moon.blend, sun.blend, earth.blend")
+    station: bpy.props.StringProperty(
+        name="Station File", default="builtin",
+        description="builtin, or the station's file name in the CAD models folder (ISS.blend)")
+    anomalies_path: _path_property(
+        "Anomaly Models", "Folder with <kind>.blend per anomaly; empty: the built-in kinds")
+    camera_poses: bpy.props.StringProperty(
+        name="Camera Poses", default="auto",
+        description="auto, builtin, original or the path of a pose CSV")
+    camera_split: bpy.props.EnumProperty(
+        name="Table", items=[("train", "Train", "cameras of normal batches"),
+                             ("test", "Test", "cameras of anomalous batches")])
+    camera_index: bpy.props.IntProperty(name="Camera", default=1, min=0,
+                                        description="Row of the camera table to look through")
+    # --- days and cameras ----------------------------------------------------------------
+    start_day: bpy.props.IntProperty(name="Start Day", default=1, min=0)
+    end_day: bpy.props.IntProperty(name="End Day", default=3, min=0,
+                                   description="Last day rendered, inclusive")
+    day_interval: bpy.props.IntProperty(name="Every", default=1, min=1)
+    cams: bpy.props.StringProperty(name="Cameras", default="1, 2, 3",
+                                   description="Camera indices, comma separated")
+    # --- variation -----------------------------------------------------------------------
+    use_illumination: bpy.props.BoolProperty(name="Illumination", default=True)
+    use_depth: bpy.props.BoolProperty(name="Depth")
+    use_scale: bpy.props.BoolProperty(name="Scale")
+    use_colour: bpy.props.BoolProperty(name="Colour")
+    sun_strength: bpy.props.StringProperty(name="Sun Strengths", default="1.0, 5.0, 10.0")
+    depths: bpy.props.StringProperty(name="Depths", default="0.0, -1.0, 1.0",
+                                     description="metres along the camera's forward axis")
+    scales: bpy.props.StringProperty(name="Scales", default="0.3, 0.5, 0.7")
+    colours: bpy.props.StringProperty(name="Colours", default="red, blue, yellow")
+    anomalies: bpy.props.StringProperty(name="Anomalies", default="blanket, drill, cable",
+                                        description="Anomaly kinds, in order")
+    min_pixel: bpy.props.IntProperty(name="Min Pixels", default=2000, min=0)
+    default_sun_strength: bpy.props.FloatProperty(
+        name="Sun Strength", default=10.0, min=0.0,
+        description="Sun strength when illumination is not varied (and in the preview)")
+    # --- output and render ---------------------------------------------------------------
+    output_dir: _path_property("Output", "Folder that receives exp_<N>/")
+    exp_num: bpy.props.IntProperty(name="Experiment", default=1, min=0)
+    seed: bpy.props.IntProperty(name="Seed", default=42)
+    resolution: bpy.props.IntVectorProperty(name="Resolution", size=2, default=(1920, 1080),
+                                            min=8)
+    samples: bpy.props.IntProperty(name="Samples", default=256, min=1)
+    denoise: bpy.props.BoolProperty(name="Denoise", default=True)
+    device: bpy.props.EnumProperty(name="Device",
+                                   items=[(d, d.upper() if d != "auto" else "Auto", "") for d in DEVICES])
+    # --- advanced (render_config.yaml keys the original did not have) --------------------
+    lens_mm: bpy.props.FloatProperty(name="Lens (mm)", default=25.0, min=0.0)
+    spot_power: bpy.props.FloatProperty(name="Spotlight (W)", default=500.0, min=0.0)
+    anomaly_distance: bpy.props.FloatProperty(name="Anomaly Distance", default=4.0, min=0.0)
+    anomaly_box: bpy.props.FloatProperty(name="Anomaly Box", default=1.2, min=0.0)
+    placement_attempts: bpy.props.IntProperty(name="Placement Attempts", default=11, min=1)
+    jitter_position: bpy.props.FloatProperty(name="Jitter Position", default=1.0, min=0.0)
+    jitter_rotation: bpy.props.FloatProperty(name="Jitter Rotation", default=0.2, min=0.0)
+    # --- post-process --------------------------------------------------------------------
+    pp_input: _path_property("Input", "The exp_<N> folder to post-process")
+    pp_output: _path_property("Output", "The split folder to write (renders/train, renders/test)")
+    pp_min_pixel: bpy.props.IntProperty(name="Min Pixels", default=2000, min=0)
+    pp_anomaly: bpy.props.BoolProperty(name="Anomalous Batch", default=False)
+
+    # --- conversion ----------------------------------------------------------------------
+    @property
+    def modes(self) -> set:
+        return {m for m in MODES if getattr(self, f"use_{m}")}
+
+    def to_config(self) -> Config:
+        """The settings as a validated Config; UserError as the command line words it."""
+        base = Path(bpy.path.abspath("//")) if bpy.data.filepath else Path.cwd()
+        raw = {key: _value(getattr(self, key)) for key in PLAIN_KEYS}
+        raw.update({key: parse_list(getattr(self, key)) for key in LIST_KEYS})
+        raw.update({key: bpy.path.abspath(getattr(self, key)) or None for key in PATH_KEYS})
+        if self.station_source == "BUILTIN":
+            raw["cad_models_path"] = None
+        raw["output_dir"] = raw["output_dir"] or "renders"
+        raw["resolution"] = list(self.resolution)
+        raw["pose_jitter"] = {"position": _value(self.jitter_position),
+                              "rotation": _value(self.jitter_rotation)}
+        return config_from_dict(raw, base_dir=base)
+
+    def from_config(self, config: Config) -> None:
+        for key in PLAIN_KEYS:
+            setattr(self, key, str(getattr(config, key)) if key == "camera_poses"
+                    else getattr(config, key))
+        for key in LIST_KEYS:
+            setattr(self, key, _list_text(getattr(config, key)))
+        for key in PATH_KEYS:
+            value = getattr(config, key)
+            setattr(self, key, "" if value is None else str(value))
+        self.station_source = "BUILTIN" if config.cad_models_path is None else "FILE"
+        self.resolution = config.resolution
+        self.jitter_position = config.pose_jitter.position
+        self.jitter_rotation = config.pose_jitter.rotation
+
+    def copy_to(self, other) -> None:
+        for key in self.bl_rna.properties.keys():
+            if key != "rna_type" and not self.bl_rna.properties[key].is_readonly:
+                setattr(other, key, getattr(self, key))
 
 
-classes = (ALLO_PG_settings,)
+class ALLO_AP_preferences(bpy.types.AddonPreferences):
+    """Defaults a new scene's settings start from (Import from Preferences in the panel)."""
+    bl_idname = __package__
+
+    cad_models_path: _path_property("CAD Models", "Default folder of station and body models")
+    anomalies_path: _path_property("Anomaly Models", "Default folder of anomaly models")
+    device: bpy.props.EnumProperty(name="Device",
+                                   items=[(d, d.upper() if d != "auto" else "Auto", "") for d in DEVICES])
+
+    def draw(self, context):
+        layout = self.layout
+        layout.prop(self, "cad_models_path")
+        layout.prop(self, "anomalies_path")
+        layout.prop(self, "device")
+
+
+def preferences(context):
+    addon = context.preferences.addons.get(__package__)
+    return addon.preferences if addon else None
+
+
+classes = (ALLO_PG_settings, ALLO_AP_preferences)
 
 
 def attach():
@@ -18,3 +205,4 @@ def attach():
 
 def detach():
     del bpy.types.Scene.allo
+

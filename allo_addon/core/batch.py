@@ -29,6 +29,7 @@ class BatchRequest:
     seed: int | None = None           # None: the config's seed
     shard: str | None = None          # "i/N"
     dry_run: bool = False
+    config: Config | None = None      # given directly (the GUI's settings): config_path unused
 
 
 @dataclass
@@ -46,7 +47,10 @@ class PreparedBatch:
 def prepare_batch(request: BatchRequest) -> PreparedBatch:
     if request.exp_num < 0:
         raise UserError(f"--exp_num is {request.exp_num}, expected a whole number ≥ 0")
-    config = load_config(request.config_path) if request.config_path else Config()
+    if request.config is not None:
+        config = request.config
+    else:
+        config = load_config(request.config_path) if request.config_path else Config()
     modes = normalise_modes(request.modes)
     seed = config.seed if request.seed is None else request.seed
     ephemeris = load_ephemeris(config.ephemeris_path or DEFAULT_EPHEMERIS)

@@ -30,6 +30,9 @@ class ALLO_OT_generate_ephemeris(bpy.types.Operator):
         name="Extended CSV", subtype='FILE_PATH',
         description="Extended CSV to write (epoch, eclipses, rotations); empty: none")
 
+    def invoke(self, context, event):
+        return context.window_manager.invoke_props_dialog(self, width=420)
+
     def execute(self, context):
         from ..core.ephemeris_generator import EphemerisRequest
         from ..core.ephemeris_writer import generate_files

@@ -42,24 +42,33 @@ class ALLO_OT_render_batch(bpy.types.Operator):
                                     description="i/N renders every N-th job starting at i")
     dry_run: bpy.props.BoolProperty(name="Dry Run", default=False,
                                     description="validate and print the plan without rendering")
+    from_scene: bpy.props.BoolProperty(
+        name="From Panel", default=False, options={'SKIP_SAVE'},
+        description="use the ALLO panel's settings (scene.allo) instead of a config file")
 
     _timer = None
     _steps = None
     _run = None
     _cancelled = False
 
-    def _prepare(self):
+    def _prepare(self, context):
+        config = None
+        if self.from_scene:
+            settings = context.scene.allo
+            if not settings.output_dir:
+                raise UserError("set an output folder (Output & Render ▸ Output) first")
+            config = settings.to_config()
         request = BatchRequest(
             config_path=Path(bpy.path.abspath(self.config)) if self.config else None,
             exp_num=self.exp_num, anomaly=self.anomaly, modes=frozenset(self.modes),
             seed=None if self.seed < 0 else self.seed, shard=self.shard or None,
-            dry_run=self.dry_run)
+            dry_run=self.dry_run, config=config)
         return prepare_batch(request)
 
     def execute(self, context):
         from ..scene.batch import BatchRun
         try:
-            batch = self._prepare()
+            batch = self._prepare(context)
             if self.dry_run:
                 from ..core import manifest
                 print(describe_plan(batch, manifest.finished_images(batch.exp_dir)))
@@ -75,15 +84,19 @@ class ALLO_OT_render_batch(bpy.types.Operator):
     def invoke(self, context, event):
         if bpy.app.background or self.dry_run:
             return self.execute(context)
+        if PROGRESS:
+            self.report({"ERROR"}, "a batch is already rendering; press Esc to stop it first")
+            return {"CANCELLED"}
         from ..scene.batch import BatchRun
         try:
-            batch = self._prepare()
+            batch = self._prepare(context)
         except UserError as error:
             self.report({"ERROR"}, str(error))
             return {"CANCELLED"}
         self._run = BatchRun(batch, quiet=False)
         self._steps = self._run.steps()
         self._cancelled = False
+        PROGRESS.update(done=0, total=batch.plan.image_count, line="starting…", eta=0.0)
         wm = context.window_manager
         wm.progress_begin(0, max(1, batch.plan.image_count))
         self._timer = wm.event_timer_add(0.05, window=context.window)
@@ -106,9 +119,17 @@ class ALLO_OT_render_batch(bpy.types.Operator):
             return self._finish(context, None)
         context.window_manager.progress_update(progress.done)
         context.workspace.status_text_set(progress.line())
+        PROGRESS.update(done=progress.done, total=progress.total, line=progress.path,
+                        eta=progress.eta)
+        _redraw_panels(context)
         return {"RUNNING_MODAL"}
 
     def _finish(self, context, message):
+        self._steps.close()   # a cancelled run removes its scratch files (BatchRun.steps)
+        from ..scene import preview
+        preview.adopt(self._run.stage)
+        PROGRESS.clear()
+        _redraw_panels(context)
         wm = context.window_manager
         wm.event_timer_remove(self._timer)
         wm.progress_end()
@@ -116,6 +137,16 @@ class ALLO_OT_render_batch(bpy.types.Operator):
         if message:
             self.report({"INFO"}, message)
         return {"FINISHED"} if message else {"CANCELLED"}
+
+
+# The modal run's progress, for the panel: done, total, line (empty when none runs).
+PROGRESS: dict = {}
+
+
+def _redraw_panels(context):
+    for area in context.screen.areas if context.screen else ():
+        if area.type == "VIEW_3D":
+            area.tag_redraw()
 
 
 classes = (ALLO_OT_render_batch,)

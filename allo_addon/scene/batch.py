@@ -114,29 +114,32 @@ class BatchRun:
         scratch = scratch_dir(exp)
         renderer = MaskedRenderer(self.stage.scene, scratch, quiet=self.quiet)
         done = 0
-        for job in batch.plan.jobs:
-            images = [i for i in job.images if job.relative_paths(i)["image"] not in finished]
-            if not images:
-                continue
-            placement = self._prepare_job(job)
-            if isinstance(placement, PlacementFailure):
-                self.summary.skipped_jobs.append(
-                    f"day {job.day} {job.camera.name} ({job.anomaly}): {placement.describe()}")
-                self._log(exp, f"skipped day {job.day} {job.camera.name}: {placement.describe()}")
-                done += len(images)
-                continue
-            for image in images:
-                self.stage.apply_image(image.sun_strength, image.depth, image.colour)
-                seconds = self._render_image(renderer, exp, job, image, placement)
-                done += 1
-                self.summary.rendered += 1
-                self.summary.render_seconds += seconds
-                progress = Progress(done, len(todo), job.relative_paths(image)["image"], seconds,
-                                    time.perf_counter() - started)
-                self._log(exp, progress.line())
-                yield progress
-        self.stage.remove_anomaly()
-        shutil.rmtree(scratch, ignore_errors=True)
+        try:  # also when the GUI stops the generator (Esc): no scratch file stays
+            for job in batch.plan.jobs:
+                images = [i for i in job.images if job.relative_paths(i)["image"] not in finished]
+                if not images:
+                    continue
+                placement = self._prepare_job(job)
+                if isinstance(placement, PlacementFailure):
+                    self.summary.skipped_jobs.append(
+                        f"day {job.day} {job.camera.name} ({job.anomaly}): {placement.describe()}")
+                    self._log(exp, f"skipped day {job.day} {job.camera.name}: "
+                                   f"{placement.describe()}")
+                    done += len(images)
+                    continue
+                for image in images:
+                    self.stage.apply_image(image.sun_strength, image.depth, image.colour)
+                    seconds = self._render_image(renderer, exp, job, image, placement)
+                    done += 1
+                    self.summary.rendered += 1
+                    self.summary.render_seconds += seconds
+                    progress = Progress(done, len(todo), job.relative_paths(image)["image"],
+                                        seconds, time.perf_counter() - started)
+                    self._log(exp, progress.line())
+                    yield progress
+        finally:
+            self.stage.remove_anomaly()
+            shutil.rmtree(scratch, ignore_errors=True)
         self.summary.wall_seconds = time.perf_counter() - started
         for line in self.summary.lines(exp):
             self._log(exp, line)

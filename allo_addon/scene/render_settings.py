@@ -60,3 +60,19 @@ def _find_gpu():
             return backend, [d.name for d in devices]
     prefs.compute_device_type = "NONE"
     return None, []
+
+
+def describe_gpus() -> str:
+    """What Cycles can render on, without changing the user's Cycles preferences."""
+    try:
+        prefs = bpy.context.preferences.addons["cycles"].preferences
+    except KeyError:
+        return "Cycles is not enabled"
+    found = []
+    for backend in GPU_BACKENDS:
+        try:
+            devices = prefs.get_devices_for_type(backend)
+        except (TypeError, ValueError, AttributeError):
+            continue
+        found += [f"{d.name} ({backend})" for d in devices if d.type == backend]
+    return "GPU: " + ", ".join(found) if found else "no GPU found: renders on the CPU"

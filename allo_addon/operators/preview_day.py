@@ -1,0 +1,36 @@
+"""allo.preview_day: move Moon, Earth, Sun and the sun lamp to the panel's day."""
+
+import bpy
+
+from ..core.errors import UserError
+
+
+class ALLO_OT_preview_day(bpy.types.Operator):
+    bl_idname = "allo.preview_day"
+    bl_label = "Preview Day"
+    bl_description = "Place the bodies and the sun lamp (direction, strength) as on this day"
+    bl_options = {'REGISTER', 'UNDO'}
+
+    @classmethod
+    def poll(cls, context):
+        from ..scene import preview
+        if preview.loaded(context.scene.allo) is None:
+            cls.poll_message_set("Load an ephemeris first")
+            return False
+        return True
+
+    def execute(self, context):
+        from ..scene import preview
+        settings = context.scene.allo
+        try:
+            geometry = preview.preview_day(settings, settings.preview_day)
+        except UserError as error:
+            self.report({'ERROR'}, str(error))
+            return {'CANCELLED'}
+        when = f" ({geometry.epoch})" if geometry.epoch else ""
+        self.report({'INFO'}, f"day {geometry.day}{when}: sun visible "
+                              f"{geometry.sun_visible_fraction:.0%}")
+        return {'FINISHED'}
+
+
+classes = (ALLO_OT_preview_day,)

@@ -1,0 +1,203 @@
+"""View3D ▸ Sidebar ▸ ALLO: the panel and its collapsible sub-panels, drawn from scene.allo.
+
+Drawing only: every button is an operator (operators/), every value a settings property.
+"""
+
+import bpy
+
+from ..properties import MODES, parse_list
+
+
+class _AlloPanel:
+    bl_space_type = "VIEW_3D"
+    bl_region_type = "UI"
+    bl_category = "ALLO"
+
+
+class ALLO_PT_main(_AlloPanel, bpy.types.Panel):
+    bl_label = "ALLO Dataset"
+
+    def draw(self, context):
+        from ..operators.render_batch import PROGRESS
+        layout = self.layout
+        if PROGRESS:
+            _progress(layout, PROGRESS)
+        else:
+            layout.label(text="Station anomaly datasets", icon="WORLD")
+
+
+def _progress(layout, progress):
+    total = max(1, progress["total"])
+    eta = int(progress["eta"])
+    layout.progress(factor=progress["done"] / total,
+                    text=f"{progress['done']}/{progress['total']} images, "
+                         f"ETA {eta // 60}:{eta % 60:02d}")
+    layout.label(text=progress["line"], icon="RENDER_STILL")
+    layout.label(text="Esc stops after the current image", icon="INFO")
+
+
+class _SubPanel(_AlloPanel):
+    bl_parent_id = "ALLO_PT_main"
+
+
+class ALLO_PT_ephemeris(_SubPanel, bpy.types.Panel):
+    bl_label = "Ephemeris"
+
+    def draw(self, context):
+        from ..scene import preview
+        settings, layout = context.scene.allo, self.layout
+        layout.prop(settings, "ephemeris_path", text="")
+        row = layout.row(align=True)
+        row.operator("allo.load_ephemeris", text="Load", icon="FILE_REFRESH")
+        generate = row.operator("allo.generate_ephemeris", text="Generate…", icon="ADD")
+        generate.filepath = "//ephemeris.csv"
+        generate.extended_filepath = "//ephemeris_extended.csv"
+        ephemeris = preview.loaded(settings)
+        if ephemeris is None:
+            layout.label(text="not loaded", icon="ERROR")
+            return
+        layout.label(text=f"{ephemeris.path.name}: {len(ephemeris)} rows", icon="CHECKMARK")
+        layout.prop(settings, "preview_day", slider=True)
+        geometry = ephemeris.days.get(settings.preview_day)
+        if geometry is None:
+            reason = ephemeris.bad_rows.get(settings.preview_day, "outside the file")
+            layout.label(text=f"day {settings.preview_day}: {reason}", icon="ERROR")
+        elif geometry.epoch:
+            layout.label(text=f"UTC {geometry.epoch}", icon="TIME")
+        layout.operator("allo.preview_day", icon="LIGHT_SUN")
+
+
+class ALLO_PT_scene(_SubPanel, bpy.types.Panel):
+    bl_label = "Scene"
+
+    def draw(self, context):
+        settings, layout = context.scene.allo, self.layout
+        layout.prop(settings, "station_source", expand=True)
+        if settings.station_source == "FILE":
+            layout.prop(settings, "cad_models_path")
+            layout.prop(settings, "station")
+        layout.prop(settings, "camera_poses")
+        layout.operator("allo.build_scene", icon="SCENE_DATA")
+        layout.prop(settings, "camera_split", expand=True)
+        row = layout.row(align=True)
+        row.prop(settings, "camera_index")
+        row.operator("allo.look_through", text="Look Through", icon="CAMERA_DATA")
+
+
+class ALLO_PT_variation(_SubPanel, bpy.types.Panel):
+    bl_label = "Variation"
+
+    def draw(self, context):
+        settings, layout = context.scene.allo, self.layout
+        values = {"illumination": "sun_strength", "depth": "depths", "scale": "scales",
+                  "colour": "colours"}
+        for mode in MODES:
+            row = layout.row(align=True)
+            row.prop(settings, f"use_{mode}", text="")
+            sub = row.row(align=True)
+            sub.active = getattr(settings, f"use_{mode}")
+            sub.prop(settings, values[mode])
+        layout.prop(settings, "default_sun_strength")
+        layout.label(text="Anomalies:")
+        chosen = [str(k) for k in parse_list(settings.anomalies)]
+        if not settings.anomalies_path:
+            from ..scene.builtin.anomalies import ANOMALY_KINDS
+            grid = layout.grid_flow(columns=2, align=True)
+            for kind in ANOMALY_KINDS:
+                op = grid.operator("allo.toggle_anomaly_kind", text=kind, depress=kind in chosen,
+                                   icon="CHECKBOX_HLT" if kind in chosen else "CHECKBOX_DEHLT")
+                op.kind = kind
+        layout.prop(settings, "anomalies", text="")
+        layout.prop(settings, "anomalies_path")
+        layout.prop(settings, "min_pixel")
+
+
+class ALLO_PT_output(_SubPanel, bpy.types.Panel):
+    bl_label = "Output & Render"
+
+    def draw(self, context):
+        from ..operators.render_batch import PROGRESS
+        settings, layout = context.scene.allo, self.layout
+        layout.prop(settings, "output_dir")
+        row = layout.row(align=True)
+        row.prop(settings, "exp_num")
+        row.prop(settings, "seed")
+        row = layout.row(align=True)
+        row.prop(settings, "start_day")
+        row.prop(settings, "end_day")
+        row.prop(settings, "day_interval")
+        layout.prop(settings, "cams")
+        layout.prop(settings, "resolution")
+        row = layout.row(align=True)
+        row.prop(settings, "samples")
+        row.prop(settings, "denoise")
+        layout.prop(settings, "device")
+        layout.label(text=_gpu_summary(), icon="DESKTOP")
+        if PROGRESS:
+            _progress(layout, PROGRESS)
+            return
+        column = layout.column(align=True)
+        column.enabled = bool(settings.output_dir)
+        if not settings.output_dir:
+            layout.label(text="set an output folder to render", icon="INFO")
+        for anomaly, text, icon in ((False, "Render Normal", "RENDER_STILL"),
+                                    (True, "Render Anomalous", "RENDER_RESULT")):
+            op = column.operator("allo.render_batch", text=text, icon=icon)
+            op.from_scene, op.anomaly, op.exp_num = True, anomaly, settings.exp_num
+            op.modes = settings.modes
+
+
+_GPU = []
+
+
+def _gpu_summary() -> str:
+    if not _GPU:  # asking Cycles takes a moment: once per session
+        from ..scene.render_settings import describe_gpus
+        _GPU.append(describe_gpus())
+    return _GPU[0]
+
+
+class ALLO_PT_advanced(_SubPanel, bpy.types.Panel):
+    bl_label = "Advanced"
+    bl_options = {"DEFAULT_CLOSED"}
+
+    def draw(self, context):
+        settings, layout = context.scene.allo, self.layout
+        for key in ("lens_mm", "spot_power", "anomaly_distance", "anomaly_box",
+                    "placement_attempts", "jitter_position", "jitter_rotation"):
+            layout.prop(settings, key)
+
+
+class ALLO_PT_postprocess(_SubPanel, bpy.types.Panel):
+    bl_label = "Post-process"
+    bl_options = {"DEFAULT_CLOSED"}
+
+    def draw(self, context):
+        settings, layout = context.scene.allo, self.layout
+        layout.prop(settings, "pp_input")
+        layout.prop(settings, "pp_output")
+        layout.prop(settings, "pp_min_pixel")
+        layout.prop(settings, "pp_anomaly")
+        column = layout.column()
+        column.enabled = bool(settings.pp_input and settings.pp_output)
+        op = column.operator("allo.postprocess", text="Run", icon="PLAY")
+        op.input, op.output = settings.pp_input, settings.pp_output
+        op.min_pixel, op.anomaly, op.seed = settings.pp_min_pixel, settings.pp_anomaly, settings.seed
+        op.shape = settings.resolution
+
+
+class ALLO_PT_config(_SubPanel, bpy.types.Panel):
+    bl_label = "Import/Export Config"
+    bl_options = {"DEFAULT_CLOSED"}
+
+    def draw(self, context):
+        settings, layout = context.scene.allo, self.layout
+        layout.prop(settings, "config_path", text="")
+        row = layout.row(align=True)
+        row.operator("allo.import_config", icon="IMPORT").filepath = settings.config_path
+        row.operator("allo.export_config", icon="EXPORT").filepath = settings.config_path
+        layout.operator("allo.apply_preferences", icon="PREFERENCES")
+
+
+classes = (ALLO_PT_main, ALLO_PT_ephemeris, ALLO_PT_scene, ALLO_PT_variation, ALLO_PT_output,
+           ALLO_PT_advanced, ALLO_PT_postprocess, ALLO_PT_config)

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# make e2e: the ALLO panel in a real Blender 4.3 window (Debian's, under Xvfb), end to end.
+# Builds the zip, installs it with Blender's installer, clicks through the panel's operators,
+# renders a tiny anomalous batch through the modal (GUI) path and checks what it wrote.
+# Screenshots and e2e_report.json land in build/e2e/. Needs root and ~2 GB (real-blender setup).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PY:-.venv/bin/python}
+TOOL=${REAL_BLENDER:-/work/shared/tools/real-blender}
+OUT=build/e2e
+ROOT=${ROOT:-/opt/real-blender}
+
+"$PY" scripts/build_addon.py >/dev/null
+ZIP=$(ls dist/allo-*.zip | grep -v -e linux_ -e windows_ -e macos_ | head -1)
+bash "$TOOL" setup
+rm -rf "$OUT" "$ROOT/root/.config/blender"   # a fresh user folder: nothing installed before
+mkdir -p "$OUT"
+cat > "$OUT/render_config.yaml" <<YAML
+start_day: 17
+end_day: 18
+cams: [1]
+resolution: [128, 72]
+samples: 4
+denoise: false        # Debian's Blender has no OpenImageDenoise
+sun_strength: [2, 6, 10]
+anomalies: [blanket, drill]
+min_pixel: 10
+output_dir: renders
+YAML
+bash "$TOOL" shot "$OUT/gui_last_frame.png" "${E2E_SECONDS:-150}" -- \
+  --enable-event-simulate --python scripts/e2e_gui.py -- --zip "$ZIP" --config "$OUT/render_config.yaml" --out "$OUT"
+"$PY" - "$OUT/e2e_report.json" <<'CHECK'
+import json, sys
+report = json.load(open(sys.argv[1]))
+problems = [f"{e['step']}: {e['traceback']}" for e in report["errors"]]
+render = report.get("render", {})
+if not render.get("manifest_records"):
+    problems.append(f"no image was recorded: {render}")
+if render.get("partial_left"):
+    problems.append(f"partial files left: {render['partial_left']}")
+after_esc = report.get("after_esc", {})
+if not 0 < after_esc.get("manifest_records", 0) < render.get("manifest_records", 0):
+    problems.append(f"Esc did not stop the batch part-way, or the rerun did not finish it: "
+                    f"{after_esc} then {render}")
+if after_esc.get("partial_left"):
+    problems.append(f"Esc left partial files: {after_esc['partial_left']}")
+if "progress_seen" not in report:
+    problems.append("the progress bar was never seen while rendering")
+from PIL import Image
+for shot in report["screenshots"]:
+    local = shot.replace("/work/", "", 1)
+    if Image.open(local).convert("L").getextrema()[1] < 40:
+        problems.append(f"screenshot {local} is black")
+for step in report["steps"]:
+    print(f"e2e: {step['step']}: {step['result']} ({step['seconds']} s)")
+print(f"e2e: after Esc: {after_esc}")
+print(f"e2e: after the rerun: {render}")
+print("e2e: screenshots: " + ", ".join(report["screenshots"]))
+if problems:
+    sys.exit("e2e FAILED:\n" + "\n".join(problems))
+print("e2e: OK")
+CHECK
