@@ -196,7 +196,11 @@ def preferences(context):
     return addon.preferences if addon else None
 
 
-classes = (ALLO_PG_settings, ALLO_AP_preferences)
+classes = (ALLO_PG_settings,)
+# Only when Blender enables the package as an add-on (it lists it in preferences.addons before
+# calling register()): the command line registers the operators directly, and the bpy 4.2
+# module crashes at exit once an AddonPreferences class has been registered that way.
+ADDON_CLASSES = (ALLO_AP_preferences,)
 
 
 def attach():

@@ -17,11 +17,17 @@ def _modules(package):
 
 def _classes():
     from . import properties
+    import bpy
     classes = list(properties.classes)
+    if __package__ in bpy.context.preferences.addons:
+        classes.extend(properties.ADDON_CLASSES)
     for package in (operators, panels):
         for module in _modules(package):
             classes.extend(getattr(module, "classes", ()))
     return classes
+
+
+_registered = []   # what register() registered, so unregister() undoes exactly that
 
 
 def register():
@@ -29,6 +35,7 @@ def register():
     from . import properties
     for cls in _classes():
         bpy.utils.register_class(cls)
+        _registered.append(cls)
     properties.attach()
 
 
@@ -36,5 +43,5 @@ def unregister():
     import bpy
     from . import properties
     properties.detach()
-    for cls in reversed(_classes()):
-        bpy.utils.unregister_class(cls)
+    while _registered:
+        bpy.utils.unregister_class(_registered.pop())

@@ -33,3 +33,19 @@ def run_cli(*args, cwd=None, timeout=600):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.run([sys.executable, "-m", "allo_addon.headless", *map(str, args)],
                           cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+_exit_status = 0
+
+
+def pytest_sessionfinish(session, exitstatus):
+    global _exit_status
+    _exit_status = int(exitstatus)
+
+
+def pytest_unconfigure(config):
+    # the bpy 4.2 module crashes in its own teardown (see allo_addon.headless.exit_now)
+    bpy = sys.modules.get("bpy")
+    if bpy is not None and bpy.app.version < (4, 3, 0):
+        from allo_addon.headless import exit_now
+        exit_now(_exit_status)

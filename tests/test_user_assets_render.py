@@ -70,6 +70,8 @@ for body in ("moon", "earth", "sun"):
     export(body + ".fbx", lambda: bpy.ops.mesh.primitive_uv_sphere_add(radius=1),
            bpy.ops.export_scene.fbx, use_selection=True)
 export("toolbox.obj", lambda: bpy.ops.mesh.primitive_cube_add(size=0.5), bpy.ops.wm.obj_export)
+import os
+os._exit(0)   # the files are written; bpy 4.2 can crash in its teardown after the glTF add-on
 """
 
 

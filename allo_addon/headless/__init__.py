@@ -49,6 +49,19 @@ def build_parser(argv=None):
     return parser
 
 
+def exit_now(status: int):
+    """Exit with `status`. The bpy module of Blender 4.2 crashes in its own teardown once Python
+    callbacks (operators, property update functions) were registered, even after unregistering;
+    everything is written and closed by now, so skip that teardown there."""
+    import os
+    bpy = sys.modules.get("bpy")
+    if bpy is not None and bpy.app.version < (4, 3, 0):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    sys.exit(status)
+
+
 def main(argv=None):
     argv = _command_args(argv)
     args = build_parser(argv).parse_args(argv)

@@ -1,5 +1,5 @@
 import sys
 
-from . import main
+from . import exit_now, main
 
-sys.exit(main())
+exit_now(main())
