@@ -70,6 +70,10 @@ def main(argv=None):
     except UserError as error:
         print(f"error: {error}", file=sys.stderr)
         return UserError.exit_status
+    except BrokenPipeError:   # e.g. `… assets | head`: the reader has all it wanted
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("interrupted: finished images are kept; run the same command again to resume",
               file=sys.stderr)
