@@ -16,6 +16,7 @@ from .config import Config
 from .ephemeris import Ephemeris
 from .errors import UserError
 from .poses import CameraPose, PoseTable, jittered
+from .render_names import anomaly_name, normal_name
 from .seeds import derive_seed, rng_for
 
 MODES = ("illumination", "depth", "scale", "colour")
@@ -39,10 +40,6 @@ def is_surface_kind(config: Config, kind: str) -> bool:
     """A built-in kind that sits on the station's hull (frost, impact holes): it is placed on a
     visible surface and never moved along the view by the depth mode."""
     return config.anomalies_path is None and kind in SURFACE_KINDS
-
-
-def number_label(value: float) -> str:
-    return f"{value:g}"
 
 
 @dataclass(frozen=True)
@@ -144,7 +141,7 @@ def _render_seed(seed, kind, day, camera, name) -> int:
 
 def _normal_job(seed, day, table_pose, pose, illum) -> RenderJob:
     images = tuple(
-        ImageSpec(name=f"{day}_normal_{number_label(s)}.png", sun_strength=s,
+        ImageSpec(name=normal_name(day, s), sun_strength=s,
                   render_seed=_render_seed(seed, "normal", day, pose.index, s))
         for s in illum)
     return RenderJob("normal", day, pose, table_pose, images)
@@ -164,8 +161,7 @@ def _anomaly_job(config, modes, seed, day, table_pose, pose, illum) -> RenderJob
         depths += [d for d in dict.fromkeys(config.depths) if d != 0.0]
     images = []
     for s, depth, colour in itertools.product(illum, depths, colours):
-        name = (f"{day}_{kind}_{number_label(s)}_{number_label(scale_label)}_"
-                f"{number_label(depth)}_{colour}.png")
+        name = anomaly_name(day, kind, s, scale_label, depth, colour)
         images.append(ImageSpec(name=name, sun_strength=s, depth=depth, colour=colour,
                                 render_seed=_render_seed(seed, "anomaly", day, pose.index, name)))
     return RenderJob("anomaly", day, pose, table_pose, tuple(images), anomaly=kind, scale=scale,

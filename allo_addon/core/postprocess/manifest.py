@@ -10,8 +10,8 @@ from pathlib import Path
 
 from ..atomic_files import write_text
 from ..errors import UserError
+from ..manifest import NAME as RENDER_MANIFEST_NAME
 
-RENDER_MANIFEST = "manifest.jsonl"
 
 
 def read_render_manifest(exp_dir: Path) -> dict[str, dict]:
@@ -20,7 +20,7 @@ def read_render_manifest(exp_dir: Path) -> dict[str, dict]:
     A last line cut short (a render killed while appending) is skipped; a bad line anywhere
     else means a damaged file and is an error naming the line.
     """
-    path = exp_dir / RENDER_MANIFEST
+    path = exp_dir / RENDER_MANIFEST_NAME
     if not path.is_file():
         return {}
     lines = path.read_text(encoding="utf-8").splitlines()

@@ -4,7 +4,7 @@ import json
 from collections import Counter
 
 from ..atomic_files import write_text
-from .names import parse_render_name
+from ..render_names import parse_render_name
 
 # Anomaly area bins in pixels (1-2-5 steps); the last bin is open-ended.
 AREA_BIN_EDGES = (0, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000,

@@ -1,13 +1,27 @@
-"""What a render file name says (FORMATS §5), for reports when no manifest record exists.
+"""Render file names (FORMATS §5), written by the planner and read back by the post-process:
 
     <day>_normal_<illum>.png
     <day>_<anomaly>_<illum>_<scale>_<depth>_<colour>.png
 
 Numbers are written with f"{v:g}". An anomaly name may itself hold underscores
-("solar_panel"), so the fixed fields are taken from both ends.
+("solar_panel"), so the fixed fields are taken from both ends when parsing.
 """
 
 from dataclasses import dataclass
+
+
+def number_label(value: float) -> str:
+    return f"{value:g}"
+
+
+def normal_name(day: int, sun_strength: float) -> str:
+    return f"{day}_normal_{number_label(sun_strength)}.png"
+
+
+def anomaly_name(day: int, anomaly: str, sun_strength: float, scale: float, depth: float,
+                 colour: str) -> str:
+    return (f"{day}_{anomaly}_{number_label(sun_strength)}_{number_label(scale)}_"
+            f"{number_label(depth)}_{colour}.png")
 
 
 @dataclass(frozen=True)
