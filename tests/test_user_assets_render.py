@@ -27,14 +27,15 @@ save("toolbox", lambda: bpy.ops.mesh.primitive_cube_add(size=0.5))
 """
 
 
-def test_original_asset_folders_render(write_config, tmp_path):
+def render_models(make_models, write_config, tmp_path):
+    """Make the models with `make_models` (a bpy script), render one anomalous image of them from
+    a camera 20 m from the station, looking along +Y at it; return (exp folder, record)."""
     models = tmp_path / "models"
     models.mkdir()
-    subprocess.run([sys.executable, "-c", MAKE_MODELS, str(models)], check=True,
-                   capture_output=True)
-    # one camera 20 m from the box, looking along +Y at it
+    result = subprocess.run([sys.executable, "-c", make_models, str(models)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
     (tmp_path / "poses.csv").write_text("split,index,x,y,z,rx,ry,rz\n"
-                                        "train,0,0,-20,0,1.5708,0,0\n"
                                         "test,0,0,-20,0,1.5708,0,0\n")
     config = write_config(cad_models_path="models", anomalies_path="models",
                           anomalies=["toolbox"], camera_poses="poses.csv", cams=[0],
@@ -42,7 +43,11 @@ def test_original_asset_folders_render(write_config, tmp_path):
     result = run_cli("render", "--config", config, "--exp_num", 1, "--anomaly")
     assert result.returncode == 0, result.stdout + result.stderr
     exp = tmp_path / "renders" / "exp_1"
-    record = json.loads((exp / "manifest.jsonl").read_text().splitlines()[0])
+    return exp, json.loads((exp / "manifest.jsonl").read_text().splitlines()[0])
+
+
+def test_original_asset_folders_render(write_config, tmp_path):
+    exp, record = render_models(MAKE_MODELS, write_config, tmp_path)
     assert record["anomaly"]["name"] == "toolbox"
     assert record["image"] == "Camera0/anomaly/1_toolbox_10_-1_0_default.png"
     fb = np.asarray(Image.open(exp / record["masks"]["fb_mask"])) > 0
@@ -76,20 +81,7 @@ os._exit(0)   # the files are written; bpy 4.2 can crash in its teardown after t
 
 
 def test_gltf_fbx_and_obj_models_render(write_config, tmp_path):
-    models = tmp_path / "models"
-    models.mkdir()
-    result = subprocess.run([sys.executable, "-c", MAKE_OTHER_FORMATS, str(models)],
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    (tmp_path / "poses.csv").write_text("split,index,x,y,z,rx,ry,rz\n"
-                                        "test,0,0,-20,0,1.5708,0,0\n")
-    config = write_config(cad_models_path="models", anomalies_path="models",
-                          anomalies=["toolbox"], camera_poses="poses.csv", cams=[0],
-                          start_day=1, end_day=1, pose_jitter={"position": 0, "rotation": 0})
-    result = run_cli("render", "--config", config, "--exp_num", 1, "--anomaly")
-    assert result.returncode == 0, result.stdout + result.stderr
-    exp = tmp_path / "renders" / "exp_1"
-    record = json.loads((exp / "manifest.jsonl").read_text().splitlines()[0])
+    exp, record = render_models(MAKE_OTHER_FORMATS, write_config, tmp_path)
     fb = np.asarray(Image.open(exp / record["masks"]["fb_mask"])) > 0
     assert fb[30:42, 50:78].all()          # the glTF box, joined with its mast
     assert fb[5:20, 62:66].any()           # the mast above it, in metres as exported
