@@ -25,7 +25,7 @@ def add_arguments(parser):
 def run(args) -> int:
     from ..core.planner import normalise_modes
     from .blender_session import call_operator, ensure_registered
-    modes = {m if m != "color" else "colour" for m in normalise_modes(args.mode)}
+    modes = set(normalise_modes(args.mode))   # also turns color into colour
     bpy = ensure_registered()
     call_operator(bpy.ops.allo.render_batch, config=args.config, exp_num=args.exp_num,
                   anomaly=args.anomaly, modes=modes, seed=args.seed, shard=args.shard,
