@@ -19,8 +19,8 @@ ANOMALY_DESCRIPTIONS: dict[str, str] = {
     "cargo_bag": "cargo transfer bag (Nomex, straps and handles), 0.4-0.52 m",
     "foot_restraint": "portable foot restraint: foot plate, toe bar, stem and probe, 0.43-0.55 m",
     "handrail": "detached, slightly bent handrail segment with mounting feet, 0.45-1.0 m",
-    "frost": "ice/frost patch on a surface, 0.1-0.4 m wide, a few mm thick",
-    "mmod_hole": "micrometeoroid impact: petalled puncture with a scorched rim, 0.1-0.3 m",
+    "frost": "ice/frost patch bent onto the hull, 0.3-0.9 m wide, a few mm thick",
+    "mmod_hole": "micrometeoroid impact: petalled 2-8 cm puncture in a 0.2-0.55 m torn, scorched zone",
 }
 ANOMALY_KINDS: tuple[str, ...] = tuple(ANOMALY_DESCRIPTIONS)
 

@@ -191,6 +191,15 @@ class StationScene:
                 bpy.data.materials.remove(material)
         self.anomaly, self._default_colours, self._placed_at = None, [], None
 
+    def reshape_anomaly(self, local_vertices) -> None:
+        """New vertex positions (N×3, the anomaly's own frame): a surface patch bent onto the
+        hull. The mesh is this job's own (built or copied in add_anomaly)."""
+        mesh = self.anomaly.data
+        if len(mesh.vertices) != len(local_vertices):   # modifiers change the count: keep it flat
+            return
+        mesh.vertices.foreach_set("co", np.asarray(local_vertices, np.float32).ravel())
+        mesh.update()
+
     def set_anomaly_pose(self, location, rotation) -> None:
         self.anomaly.location = location
         self.anomaly.rotation_euler = rotation

@@ -25,6 +25,10 @@ from mathutils.bvhtree import BVHTree
 from .assembly import mesh_arrays, object_matrix
 
 GRID_RAYS = 3000            # at most this many rays per coverage estimate
+SURFACE_GRID = (32, 18)     # rays per camera-day looking for hull to put a surface kind on
+MIN_FACING = 0.3            # cos of the steepest angle at which a surface kind is put on the hull
+HULL_STEP = 0.08            # m: the hull under a surface patch may leave its tangent plane this much
+HULL_GAP = 0.001            # m between the hull and a surface patch's underside
 INSIDE_DIRECTIONS = [Vector(v) for v in
                      ((1, 0, 0), (-1, 0, 0), (0, 1, 0), (0, -1, 0), (0, 0, 1), (0, 0, -1))]
 
@@ -128,6 +132,12 @@ class AnomalyShape:
     def posed(self, matrix: np.ndarray, points: np.ndarray) -> np.ndarray:
         return points @ matrix[:3, :3].T + matrix[:3, 3]
 
+    @staticmethod
+    def unposed(matrix: np.ndarray, points: np.ndarray) -> np.ndarray:
+        """World points back into the anomaly's own frame."""
+        inverse = np.linalg.inv(matrix)
+        return points @ inverse[:3, :3].T + inverse[:3, 3]
+
 
 def in_view(rays: CameraRays, corners: np.ndarray) -> bool:
     x, y, depth = rays.project(corners)
@@ -183,38 +193,99 @@ def place_anomaly(stage, config, seed: int, scale: float, min_pixel: int):
 
 def place_on_surface(stage, config, seed: int, scale: float, min_pixel: int):
     """Surface kinds (frost, impact holes): on a station point the camera sees, local +Z along
-    the surface normal, a random roll about it, the underside 1 mm above the hull."""
+    the surface normal, a random roll about it, the patch bent onto the hull 1 mm above it.
+
+    Hull points are drawn from a grid of camera rays, weighted by how large a patch there
+    would look (facing / distance²), so attempts are not spent on empty sky and near hull wins.
+    """
     started = time.perf_counter()
     rng = random.Random(seed)
     rays = CameraRays(stage.scene, stage.camera)
     shape = AnomalyShape(stage)
+    cells = surface_cells(rays, stage.station_bvh)
+    if not cells:
+        return PlacementFailure(0, {"the camera sees no station surface": 1})
+    weights = [cell.weight for cell in cells]
+    cell_w, cell_h = rays.width / SURFACE_GRID[0], rays.height / SURFACE_GRID[1]
     reasons = Counter()
     for attempt in range(1, config.placement_attempts + 1):
-        px = rng.uniform(0.1, 0.9) * rays.width
-        py = rng.uniform(0.1, 0.9) * rays.height
-        direction = rays.direction(px, py)
-        hit, normal, _, distance = stage.station_bvh.ray_cast(rays.origin, direction)
+        cell = rng.choices(cells, weights)[0]
+        direction = rays.direction(cell.px + rng.uniform(-0.5, 0.5) * cell_w,
+                                   cell.py + rng.uniform(-0.5, 0.5) * cell_h)
+        hit, normal, _, _ = stage.station_bvh.ray_cast(rays.origin, direction)
         if hit is None:
             reasons["no station surface there"] += 1
             continue
         if normal.dot(direction) > 0:
             normal = -normal   # a face seen from behind: sit on the side facing the camera
-        if -normal.dot(direction) < 0.3:
+        if -normal.dot(direction) < MIN_FACING:
             reasons["surface seen too obliquely"] += 1
             continue
         roll = Quaternion(normal, rng.uniform(0.0, 2 * math.pi))
         rotation = (roll @ normal.to_track_quat("Z", "Y")).to_euler("XYZ")
-        location = hit + normal * (-shape.bottom * scale + 0.001)
+        location = hit + normal * (-shape.bottom * scale + HULL_GAP)
         matrix = np.array(object_matrix(location, rotation, scale))
         if not in_view(rays, shape.posed(matrix, shape.corners)):
             reasons["outside the view"] += 1
             continue
-        world = shape.posed(matrix, shape.verts)
+        world = conform_to_hull(shape.posed(matrix, shape.verts), hit, normal, stage.station_bvh)
+        if world is None:
+            reasons["hull under the patch not smooth (edge or step)"] += 1
+            continue
         anomaly_bvh = BVHTree.FromPolygons(world.tolist(), shape.polygons)
         wx, wy, _ = rays.project(world)
         pixels = estimate_visible_pixels(rays, anomaly_bvh, stage.station_bvh, wx, wy)
         if pixels <= min_pixel:
             reasons[f"≤ {min_pixel} visible pixels"] += 1
             continue
+        stage.reshape_anomaly(shape.unposed(matrix, world))
         return _accept(stage, location, rotation, pixels, attempt, started)
     return PlacementFailure(config.placement_attempts, dict(reasons))
+
+
+@dataclass(frozen=True)
+class SurfaceCell:
+    px: float           # pixel centre of one cell of the ray grid
+    py: float
+    weight: float       # facing / distance²: how large a patch there would look
+
+
+def surface_cells(rays: CameraRays, station: BVHTree) -> list[SurfaceCell]:
+    """Cells of a coarse ray grid (inside a 5 % margin) whose ray meets the hull facing the camera."""
+    nx, ny = SURFACE_GRID
+    cells = []
+    for j in range(ny):
+        for i in range(nx):
+            px, py = (i + 0.5) / nx * rays.width, (j + 0.5) / ny * rays.height
+            if not (0.05 * rays.width < px < 0.95 * rays.width
+                    and 0.05 * rays.height < py < 0.95 * rays.height):
+                continue
+            direction = rays.direction(px, py)
+            hit, normal, _, distance = station.ray_cast(rays.origin, direction)
+            if hit is None:
+                continue
+            facing = abs(normal.dot(direction))
+            if facing >= MIN_FACING:
+                cells.append(SurfaceCell(px, py, facing / max(distance, 0.1) ** 2))
+    return cells
+
+
+def conform_to_hull(world: np.ndarray, centre: Vector, normal: Vector, station: BVHTree):
+    """Move every vertex along the patch normal so it keeps its height above the hull, not
+    above the tangent plane at the centre: a flat patch bends around a module's barrel.
+
+    Returns None where the hull under a vertex is missing, or steps by more than HULL_STEP
+    from that plane (an edge, a handrail, a gap between parts): the patch would hang in space.
+    """
+    n = np.array(normal)
+    heights = (world - np.array(centre)) @ n
+    feet = world - np.outer(heights, n)
+    moved = np.empty_like(world)
+    down = -normal
+    for k, foot in enumerate(feet):
+        start = Vector(foot) + normal * HULL_STEP
+        hit, hit_normal, _, distance = station.ray_cast(start, down, 2 * HULL_STEP)
+        if hit is None or hit_normal.dot(normal) < MIN_FACING:
+            return None
+        moved[k] = foot + n * ((HULL_STEP - distance) + heights[k])
+    return moved
