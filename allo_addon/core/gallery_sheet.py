@@ -1,5 +1,5 @@
-"""The anomaly gallery: one tile per kind, the rendered frame with the anomaly outlined and an
-enlarged crop around it (small kinds are a few pixels in the full frame)."""
+"""The gallery sheet: station views first, then one tile per anomaly kind, the rendered frame with
+the anomaly outlined and an enlarged crop around it (small kinds are a few pixels in the frame)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from .atomic_files import save_png
 OUTLINE = (60, 255, 60)
 BACKGROUND = (40, 40, 40)
 TEXT = (235, 235, 235)
-GAP, CAPTION = 10, 22
+GAP, CAPTION, HEADING = 10, 22, 32
 
 
 @dataclass(frozen=True)
@@ -43,16 +43,33 @@ def crop_around(image: Image.Image, anomaly: np.ndarray, side: int) -> Image.Ima
 
 
 def make_gallery(tiles: list[GalleryTile], path: Path, frame: tuple[int, int],
-                 columns: int = 3, palette: bool = True) -> None:
+                 columns: int = 3, palette: bool = True, views: list[GalleryTile] = ()) -> None:
+    """`views` (whole frames, no mask: the station) come first under their own heading, as wide
+    as an anomaly cell; then one cell per anomaly kind: outlined frame + enlarged crop."""
     fw, fh = frame
     cell_w, cell_h = fw + fh + GAP // 2, fh + CAPTION
-    rows = -(-len(tiles) // columns)
-    sheet = Image.new("RGB", (GAP + columns * (cell_w + GAP), GAP + rows * (cell_h + GAP)), BACKGROUND)
+    view_h = round(cell_w * fh / fw)
+    view_rows, rows = -(-len(views) // columns), -(-len(tiles) // columns)
+    headings = (HEADING if views else 0) + HEADING
+    height = GAP + headings + view_rows * (view_h + CAPTION + GAP) + rows * (cell_h + GAP)
+    sheet = Image.new("RGB", (GAP + columns * (cell_w + GAP), height), BACKGROUND)
     draw = ImageDraw.Draw(sheet)
-    font = ImageFont.load_default(size=15)
+    font, big = ImageFont.load_default(size=15), ImageFont.load_default(size=20)
+    top = GAP
+    if views:
+        draw.text((GAP, top), "The built-in station: train views under different suns", fill=TEXT, font=big)
+        top += HEADING
+        for index, view in enumerate(views):
+            x = GAP + (index % columns) * (cell_w + GAP)
+            y = top + (index // columns) * (view_h + CAPTION + GAP)
+            sheet.paste(Image.open(view.image).convert("RGB").resize((cell_w, view_h), Image.LANCZOS), (x, y))
+            draw.text((x, y + view_h + 3), view.caption, fill=TEXT, font=font)
+        top += view_rows * (view_h + CAPTION + GAP)
+    draw.text((GAP, top), "Every anomaly kind in place, its mask outlined, and a close-up", fill=TEXT, font=big)
+    top += HEADING
     for index, tile in enumerate(tiles):
         x = GAP + (index % columns) * (cell_w + GAP)
-        y = GAP + (index // columns) * (cell_h + GAP)
+        y = top + (index // columns) * (cell_h + GAP)
         if tile.image is not None:
             image = Image.open(tile.image).convert("RGB").resize(frame, Image.LANCZOS)
             anomaly = np.asarray(Image.open(tile.mask).convert("L").resize(frame, Image.NEAREST)) > 0

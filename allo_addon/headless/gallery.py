@@ -1,4 +1,5 @@
-"""`gallery`: one render of every built-in anomaly kind in place, as a contact sheet."""
+"""`gallery`: the built-in station under different suns, and every built-in anomaly kind in place,
+as one contact sheet."""
 
 from __future__ import annotations
 
@@ -6,67 +7,142 @@ import json
 import tempfile
 from pathlib import Path
 
-HELP = """Render every built-in anomaly kind once, in place next to the built-in station, through
-the normal render pipeline (one test camera, one day), and write a contact sheet: each frame with
-the anomaly's mask outlined in green, beside an enlarged crop around the anomaly.
+HELP = """Render the built-in scene through the normal render pipeline and write a contact sheet:
+first the station from the train poses that see the most hardware, on days whose suns differ
+most; then every built-in anomaly kind once, in place (floating kinds in front of the station,
+surface kinds on the hull), with its mask outlined in green beside an enlarged crop.
+Views are chosen by ray casts against the station, not by hand.
 Example: gallery --out docs/gallery.png"""
+
+STATION_VIEWS = 3           # train poses in the station section
+SUN_DAYS = 2                # days (sun geometries) per station view
+KIND_ATTEMPTS = 3           # test poses tried per kind before it is shown as "not placed"
 
 
 def add_arguments(parser):
     parser.add_argument("--out", default="docs/gallery.png", help="PNG to write")
     parser.add_argument("--resolution", type=int, nargs=2, default=[640, 360], metavar=("W", "H"),
-                        help="render size (default 640 360; frames are shown at half size, the "
-                             "crops at full detail)")
+                        help="render size (default 640 360; anomaly frames are shown at half "
+                             "size, their crops at full detail)")
     parser.add_argument("--samples", type=int, default=16)
-    parser.add_argument("--cam", type=int, default=0, help="test camera pose index (default 0)")
-    parser.add_argument("--day", type=int, default=10, help="ephemeris day (default 10)")
-    parser.add_argument("--distance", type=float, default=2.5,
-                        help="metres from the camera to the anomaly (default 2.5, so the small "
-                             "kinds still cover pixels at a small resolution)")
+    parser.add_argument("--day", type=int, default=10,
+                        help="ephemeris day of the anomaly renders and the first station day (default 10)")
+    parser.add_argument("--cam", type=int, default=None,
+                        help="test camera for every anomaly kind (default: chosen per kind by "
+                             "how much station it sees)")
+    parser.add_argument("--distance", type=float, default=3.0,
+                        help="metres from the camera to a floating anomaly (default 3, so the "
+                             "small kinds still cover pixels at a small resolution)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--workdir", default="", help="keep the renders here (default: a temporary folder)")
 
 
-def gallery_config(args, kinds) -> dict:
-    return {"start_day": args.day, "end_day": args.day, "cams": [args.cam],
-            "resolution": list(args.resolution), "samples": args.samples, "denoise": True,
-            "min_pixel": 20, "anomalies": list(kinds), "anomaly_distance": args.distance,
-            "anomaly_box": 0.4, "placement_attempts": 30, "output_dir": "renders"}
+def base_config(args) -> dict:
+    return {"resolution": list(args.resolution), "samples": args.samples, "denoise": True,
+            "pose_jitter": {"position": 0.0, "rotation": 0.0},   # the surveyed views exactly
+            "seed": args.seed, "output_dir": "renders"}
+
+
+def station_config(args, cams, days) -> dict:
+    first, last = min(days), max(days)
+    return {**base_config(args), "start_day": first, "end_day": last,
+            "day_interval": max(1, last - first), "cams": list(cams)}
+
+
+def kind_config(args, kind, cam) -> dict:
+    return {**base_config(args), "start_day": args.day, "end_day": args.day, "cams": [cam],
+            "min_pixel": 20, "anomalies": [kind], "anomaly_distance": args.distance,
+            "anomaly_box": 0.4, "placement_attempts": 30}
 
 
 def run(args) -> int:
-    import yaml
-
+    from ..core.batch import DEFAULT_EPHEMERIS
     from ..core.builtin_catalog import ANOMALY_KINDS, SURFACE_KINDS
+    from ..core.config import config_from_dict
+    from ..core.ephemeris import load_ephemeris
+    from ..core.gallery_choice import best, contrasting_sun_days
     from ..core.gallery_sheet import make_gallery
-    from .blender_session import call_operator, ensure_registered
+    from .blender_session import ensure_registered
 
     bpy = ensure_registered()
+    ephemeris = load_ephemeris(DEFAULT_EPHEMERIS)
+    ephemeris.day(args.day)   # a clear error for a day the ephemeris does not have
+    train, test = _survey(config_from_dict(base_config(args)))
+    views = best({s.index: s.overview for s in train}, STATION_VIEWS)
+    days = contrasting_sun_days(ephemeris, SUN_DAYS, args.day)
+    floating = best({s.index: s.coverage for s in test}, 4)
+    near_hull = best({s.index: s.nearness for s in test}, 4)
     with tempfile.TemporaryDirectory(prefix="allo_gallery_") as scratch:
         work = Path(args.workdir or scratch).resolve()
         work.mkdir(parents=True, exist_ok=True)
+        print(f"station: train cameras {views} on days {days}", flush=True)
+        station_tiles = _station_tiles(bpy, work, station_config(args, views, days), ephemeris)
         tiles = []
-        # one batch per kind: an anomalous batch draws one kind per camera-day
-        for number, kind in enumerate(ANOMALY_KINDS, start=1):
-            config = work / f"gallery_{kind}.yaml"
-            config.write_text(yaml.safe_dump(gallery_config(args, [kind])), encoding="utf-8")
-            call_operator(bpy.ops.allo.render_batch, config=str(config), exp_num=number,
-                          anomaly=True, seed=args.seed)
-            tiles.append(_tile(work / "renders" / f"exp_{number}", kind, kind in SURFACE_KINDS))
+        for number, kind in enumerate(ANOMALY_KINDS):
+            ranked = near_hull if kind in SURFACE_KINDS else floating
+            cams = [args.cam] if args.cam is not None else \
+                [ranked[(number + k) % len(ranked)] for k in range(min(KIND_ATTEMPTS, len(ranked)))]
+            tiles.append(_kind_tile(bpy, work, args, kind, cams, exp_num=10 + number))
+            print(f"{tiles[-1].caption}", flush=True)
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
-        make_gallery(tiles, out, (args.resolution[0] // 2, args.resolution[1] // 2))
-    print(f"gallery of {len(tiles)} kinds written to {out} ({out.stat().st_size // 1024} KB)")
+        make_gallery(tiles, out, (args.resolution[0] // 2, args.resolution[1] // 2), views=station_tiles)
+    print(f"gallery of {len(station_tiles)} station views and {len(tiles)} kinds written to {out} "
+          f"({out.stat().st_size // 1024} KB)")
     return 0
 
 
-def _tile(exp: Path, kind: str, surface: bool):
-    from ..core.gallery_sheet import GalleryTile
+def _survey(config):
+    from ..core.poses import load_pose_table
+    from ..scene.assembly import StationScene
+    from ..scene.render_settings import configure_cycles
+    from ..scene.view_survey import survey_poses
+    stage = StationScene(config)
+    configure_cycles(stage.scene, config)
+    table = load_pose_table(config.pose_table)
+    return survey_poses(stage, table, "train"), survey_poses(stage, table, "test")
+
+
+def _render(bpy, work: Path, name: str, exp_num: int, config: dict, anomaly: bool) -> Path:
+    import yaml
+
+    from .blender_session import call_operator
+    path = work / f"gallery_{name}.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    call_operator(bpy.ops.allo.render_batch, config=str(path), exp_num=exp_num, anomaly=anomaly,
+                  seed=config["seed"])
+    return work / "renders" / f"exp_{exp_num}"
+
+
+def _records(exp: Path) -> list[dict]:
     manifest = exp / "manifest.jsonl"
     lines = manifest.read_text(encoding="utf-8").splitlines() if manifest.exists() else []
-    if not lines:
-        return GalleryTile(kind, None, None, f"{kind}: not placed")
-    record = json.loads(lines[0])
-    floating = " (floating for now)" if surface else ""
-    return GalleryTile(kind, exp / record["image"], exp / record["masks"]["anomaly_mask"],
-                       f"{kind}{floating}: {record['anomaly_pixels']} px")
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def _station_tiles(bpy, work, config, ephemeris):
+    from ..core.gallery_choice import sun_direction
+    from ..core.gallery_sheet import GalleryTile
+    exp = _render(bpy, work, "station", 1, config, anomaly=False)
+    tiles = []
+    for record in _records(exp):
+        x, y, z = sun_direction(ephemeris, record["day"])
+        tiles.append(GalleryTile("station", exp / record["image"], None,
+                                 f"train {record['camera']}, day {record['day']}: "
+                                 f"sun from ({x:+.2f}, {y:+.2f}, {z:+.2f})"))
+    return tiles
+
+
+def _kind_tile(bpy, work, args, kind, cams, exp_num):
+    from ..core.builtin_catalog import SURFACE_KINDS
+    from ..core.gallery_sheet import GalleryTile
+    where = "on the hull" if kind in SURFACE_KINDS else "in front of the station"
+    for attempt, cam in enumerate(cams):
+        exp = _render(bpy, work, f"{kind}_{cam}", exp_num * 10 + attempt, kind_config(args, kind, cam),
+                      anomaly=True)
+        records = _records(exp)
+        if records:
+            record = records[0]
+            return GalleryTile(kind, exp / record["image"], exp / record["masks"]["anomaly_mask"],
+                               f"{kind} {where}, test {record['camera']}: {record['anomaly_pixels']} px")
+    return GalleryTile(kind, None, None, f"{kind}: not placed from test cameras {cams}")

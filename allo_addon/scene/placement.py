@@ -248,6 +248,7 @@ class SurfaceCell:
     px: float           # pixel centre of one cell of the ray grid
     py: float
     weight: float       # facing / distance²: how large a patch there would look
+    distance: float     # m from the camera to the hull there
 
 
 def surface_cells(rays: CameraRays, station: BVHTree) -> list[SurfaceCell]:
@@ -266,7 +267,7 @@ def surface_cells(rays: CameraRays, station: BVHTree) -> list[SurfaceCell]:
                 continue
             facing = abs(normal.dot(direction))
             if facing >= MIN_FACING:
-                cells.append(SurfaceCell(px, py, facing / max(distance, 0.1) ** 2))
+                cells.append(SurfaceCell(px, py, facing / max(distance, 0.1) ** 2, distance))
     return cells
 
 
