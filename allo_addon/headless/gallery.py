@@ -33,6 +33,8 @@ def add_arguments(parser):
     parser.add_argument("--distance", type=float, default=3.0,
                         help="metres from the camera to a floating anomaly (default 3, so the "
                              "small kinds still cover pixels at a small resolution)")
+    parser.add_argument("--kinds", nargs="+", metavar="KIND", default=None,
+                        help="only these anomaly kinds (default: every built-in kind)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--workdir", default="", help="keep the renders here (default: a temporary folder)")
 
@@ -64,6 +66,7 @@ def run(args) -> int:
     from ..core.gallery_sheet import make_gallery
     from .blender_session import ensure_registered
 
+    kinds = _kinds(args.kinds, ANOMALY_KINDS)
     bpy = ensure_registered()
     ephemeris = load_ephemeris(DEFAULT_EPHEMERIS)
     ephemeris.day(args.day)   # a clear error for a day the ephemeris does not have
@@ -78,7 +81,7 @@ def run(args) -> int:
         print(f"station: train cameras {views} on days {days}", flush=True)
         station_tiles = _station_tiles(bpy, work, station_config(args, views, days), ephemeris)
         tiles = []
-        for number, kind in enumerate(ANOMALY_KINDS):
+        for number, kind in enumerate(kinds):
             ranked = near_hull if kind in SURFACE_KINDS else floating
             cams = [args.cam] if args.cam is not None else \
                 [ranked[(number + k) % len(ranked)] for k in range(min(KIND_ATTEMPTS, len(ranked)))]
@@ -90,6 +93,17 @@ def run(args) -> int:
     print(f"gallery of {len(station_tiles)} station views and {len(tiles)} kinds written to {out} "
           f"({out.stat().st_size // 1024} KB)")
     return 0
+
+
+def _kinds(asked, known):
+    from ..core.errors import UserError
+    if asked is None:
+        return list(known)
+    unknown = [k for k in asked if k not in known]
+    if unknown:
+        raise UserError(f"--kinds: unknown anomaly kind {', '.join(map(repr, unknown))}; "
+                        f"the built-in kinds are {', '.join(known)}")
+    return list(dict.fromkeys(asked))
 
 
 def _survey(config):
