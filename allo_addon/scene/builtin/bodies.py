@@ -13,7 +13,9 @@ from mathutils import Matrix
 from ...core.builtin_catalog import BODIES
 from ...core.errors import UserError
 
+from ...core.moon_map import HIGHLAND
 from .mesh_builder import MeshBuilder
+from .moon_albedo import lat_long_texture, moon_albedo_image
 from .shader_graph import ShaderGraph
 
 BODY_NAMES = BODIES  # from core/builtin_catalog.py
@@ -37,10 +39,12 @@ def build_body(name: str, collection) -> bpy.types.Object:
 def _moon() -> bpy.types.Material:
     g = ShaderGraph("ALLO_moon")
     p = g.coords("Object")
-    near_side = g.node("ShaderNodeSeparateXYZ", {"Vector": p}).outputs["X"]
-    # maria: large dark basins, mostly on the near side (+X), with ragged shores
-    basins = g.math("ADD", g.noise(p, 1.3, detail=6.0, roughness=0.6), g.math("MULTIPLY", near_side, 0.17))
-    maria = g.scalar_ramp(basins, 0.0, 1.0, 0.55, 0.6)
+    # the real maria and rayed craters (core/moon_map.py), shores roughened by a little noise
+    shore = g.node("ShaderNodeVectorMath", {0: p, 1: g.math("MULTIPLY", g.noise(p, 6.0, detail=6.0), 0.04)},
+                   operation="ADD").outputs[0]
+    known = lat_long_texture(g, shore, moon_albedo_image()).outputs["Color"]
+    maria = g.scalar_ramp(known, 1.0, 0.0, 0.0, HIGHLAND)
+    ejecta = g.scalar_ramp(known, 0.0, 1.0, HIGHLAND, 1.0)
     mottle = g.math("ADD", g.noise(p, 7.0, detail=3.0), g.math("MULTIPLY", g.noise(p, 40.0, detail=2.0), 0.5))
     highland = g.ramp(mottle, [(0.55, (0.10, 0.10, 0.095)), (1.0, (0.15, 0.148, 0.14))])
     mare = g.ramp(mottle, [(0.55, (0.045, 0.046, 0.048)), (1.0, (0.065, 0.065, 0.064))])
@@ -53,7 +57,8 @@ def _moon() -> bpy.types.Material:
         if scale < 20.0:  # only the larger craters show bright ejecta at the Moon's apparent sizes
             rims = rim if rims is None else g.math("MAXIMUM", rims, rim)
     albedo = g.mix_color(maria, highland, mare)
-    albedo = g.mix_color(g.math("MULTIPLY", rims, 0.3), albedo, (0.2, 0.2, 0.19, 1.0))  # fresh bright rims
+    fresh = g.math("MAXIMUM", g.math("MULTIPLY", rims, 0.3), ejecta)   # bright rims, rays, ejecta
+    albedo = g.mix_color(fresh, albedo, (0.2, 0.2, 0.19, 1.0))
     g.set(base_color=albedo, roughness=1.0, normal=g.bump(height, 0.8, 0.05))
     g.bsdf.inputs["Specular IOR Level"].default_value = 0.05
     return g.material

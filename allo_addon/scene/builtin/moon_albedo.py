@@ -1,0 +1,44 @@
+"""The Moon's maria and rays as an image generated at build time (core/moon_map.py), sampled
+by longitude and latitude of the object-space position (+X = 0°, +Z = north)."""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import bpy
+import numpy as np
+
+from ...core.moon_map import albedo_map
+
+IMAGE_NAME = "ALLO_moon_albedo"
+_albedo = functools.lru_cache(maxsize=1)(albedo_map)   # ~1 s: once per process, not per scene
+
+
+def moon_albedo_image() -> bpy.types.Image:
+    """The generated map as a packed 8-bit image (saved with the .blend); made once per file."""
+    image = bpy.data.images.get(IMAGE_NAME)
+    if image is not None:
+        return image
+    value = _albedo()
+    height, width = value.shape
+    image = bpy.data.images.new(IMAGE_NAME, width, height, alpha=False, float_buffer=False)
+    image.colorspace_settings.name = "Non-Color"
+    rgba = np.empty((height, width, 4), np.float32)
+    rgba[..., :3] = value[..., None]
+    rgba[..., 3] = 1.0
+    image.pixels.foreach_set(rgba.ravel())
+    image.pack()
+    return image
+
+
+def lat_long_texture(g, vector, image: bpy.types.Image):
+    """Image Texture node reading an equirectangular map at the direction of `vector`:
+    u = longitude (0 at -180°, +X is 0°), v = latitude (0 at the south pole, +Z north)."""
+    unit = g.node("ShaderNodeVectorMath", {0: vector}, operation="NORMALIZE").outputs[0]
+    xyz = g.node("ShaderNodeSeparateXYZ", {"Vector": unit}).outputs
+    u = g.math("ADD", g.math("DIVIDE", g.math("ARCTAN2", xyz["Y"], xyz["X"]), 2.0 * math.pi), 0.5)
+    v = g.math("ADD", g.math("DIVIDE", g.math("ARCSINE", xyz["Z"]), math.pi), 0.5)
+    uv = g.node("ShaderNodeCombineXYZ", {"X": u, "Y": v}).outputs[0]
+    return g.node("ShaderNodeTexImage", {"Vector": uv}, image=image, interpolation="Linear",
+                  extension="REPEAT")
