@@ -90,7 +90,14 @@ class ShaderGraph:
 
     def seams(self, vector, width: float, height: float, line: float):
         """1 on the lines of a rectangular grid of cells (width × height metres), else 0."""
+        return self.tiles(vector, width, height, line)[0]
+
+    def tiles(self, vector, width: float, height: float, line: float):
+        """(lines, tone) of a grid of cells: lines as in seams(); tone a random 0..1 per cell,
+        for tiles or blanket panels that differ slightly from their neighbours."""
         brick = self.node("ShaderNodeTexBrick", {"Vector": vector, "Scale": 1.0, "Mortar Size": line,
                                                  "Mortar Smooth": 0.3, "Brick Width": width,
-                                                 "Row Height": height}, offset=0.0, squash=1.0)
-        return brick.outputs[1]
+                                                 "Row Height": height, "Color1": (0, 0, 0, 1),
+                                                 "Color2": (1, 1, 1, 1), "Bias": 0.0},
+                          offset=0.0, squash=1.0)
+        return brick.outputs[1], brick.outputs[0]

@@ -25,6 +25,12 @@ def station_materials() -> dict[str, bpy.types.Material]:
         "dark_metal": lambda g: g.set(base_color=(0.035, 0.035, 0.04, 1), metallic=0.6, roughness=0.45),
         "handrail": lambda g: g.set(base_color=(0.72, 0.48, 0.08, 1), roughness=0.45),
         "hull_grey": _hull_grey,
+        "backshell": _backshell,
+        "heat_shield": _heat_shield,
+        "window": lambda g: g.set(base_color=(0.01, 0.012, 0.015, 1), metallic=0.0, roughness=0.03,
+                                  coat_weight=1.0, coat_roughness=0.0),
+        "white_paint": _white_paint,
+        "nozzle": _nozzle,
     }
     out = {}
     for key, build in builders.items():
@@ -100,3 +106,41 @@ def _hull_grey(g: ShaderGraph) -> None:
     panels = g.seams(uv, 0.7, 0.7, 0.006)
     g.set(base_color=g.ramp(panels, [(0.0, (0.50, 0.50, 0.50)), (1.0, (0.2, 0.2, 0.2))]),
           roughness=0.5, normal=g.bump(panels, 0.3, 0.005))
+
+
+def _backshell(g: ShaderGraph) -> None:
+    # Orion's back shell: ~0.2 m tiles under silver aluminised tape; each tile catches the sun a
+    # little differently, the gaps between them are dark.
+    uv = g.coords("UV")
+    gaps, tone = g.tiles(uv, 0.21, 0.19, 0.008)
+    g.set(base_color=g.ramp(gaps, [(0.0, (0.72, 0.73, 0.75)), (1.0, (0.08, 0.08, 0.09))]),
+          metallic=g.scalar_ramp(gaps, 0.85, 0.2),
+          roughness=g.scalar_ramp(tone, 0.22, 0.42),
+          normal=g.bump(g.math("SUBTRACT", g.math("MULTIPLY", tone, 0.2), gaps), 0.3, 0.004))
+
+
+def _heat_shield(g: ShaderGraph) -> None:
+    # Avcoat ablator blocks: dark brown-grey, matte, with filled seams between the blocks.
+    uv = g.coords("UV")
+    seams, tone = g.tiles(uv, 0.9, 0.6, 0.01)
+    grain = g.noise(uv, 25.0, detail=4.0)
+    g.set(base_color=g.ramp(g.math("ADD", g.math("MULTIPLY", tone, 0.4), g.math("MULTIPLY", grain, 0.6)),
+                            [(0.2, (0.06, 0.05, 0.045)), (0.8, (0.13, 0.11, 0.09))]),
+          roughness=0.85, normal=g.bump(g.math("ADD", grain, seams), 0.25, 0.01))
+
+
+def _white_paint(g: ShaderGraph) -> None:
+    # White-painted structure (crew-module adapter, service-module panels): satin, panel lines.
+    uv = g.coords("UV")
+    panels, tone = g.tiles(uv, 1.2, 0.9, 0.005)
+    g.set(base_color=g.ramp(g.math("ADD", panels, g.math("MULTIPLY", tone, 0.08)),
+                            [(0.0, (0.78, 0.78, 0.76)), (0.08, (0.84, 0.84, 0.82)), (1.0, (0.3, 0.3, 0.3))]),
+          roughness=g.scalar_ramp(tone, 0.35, 0.5), normal=g.bump(panels, 0.3, 0.004))
+
+
+def _nozzle(g: ShaderGraph) -> None:
+    # Niobium / columbium nozzle extension: dark grey-black with a faint bronze heat tint.
+    uv = g.coords("UV")
+    streaks = g.noise(uv, 6.0, detail=3.0)
+    g.set(base_color=g.ramp(streaks, [(0.3, (0.03, 0.028, 0.026)), (0.7, (0.07, 0.055, 0.04))]),
+          metallic=0.7, roughness=g.scalar_ramp(streaks, 0.35, 0.55))
