@@ -137,9 +137,10 @@ class MeshBuilder:
                     continue
                 face = self.bm.faces.new([v for v, _, _ in unique])
                 face.material_index = slot
+                r_mid = (pts[i][0] + pts[j][0]) / 2   # one width per ring: straight seams on cones
                 for loop, (_, p, kk) in zip(face.loops, unique):
                     v = along[i] if p == i else along[i + 1]
-                    loop[self.uv].uv = (2 * math.pi * kk / segments * pts[p][0], v)
+                    loop[self.uv].uv = (2 * math.pi * kk / segments * r_mid, v)
 
     # ---- bookkeeping ----
     def _slot(self, material) -> int:
@@ -194,11 +195,11 @@ def _cylinder_uv(face, inverse: Matrix, uv_layer) -> None:
             loop[uv_layer].uv = (local.x, local.y)
         return
     ref = math.atan2(centre.y, centre.x)
+    radius = max(sum(math.hypot(p.x, p.y) for p in locals_) / len(locals_), 1e-3)  # straight seams on cones
     for loop, local in zip(face.loops, locals_):
-        radius = math.hypot(local.x, local.y)
         angle = math.atan2(local.y, local.x)
         angle = ref + (angle - ref + math.pi) % (2 * math.pi) - math.pi  # unwrap across the seam
-        loop[uv_layer].uv = (angle * max(radius, 1e-3), local.z)
+        loop[uv_layer].uv = (angle * radius, local.z)
 
 
 def _transport_frames(pts, closed):

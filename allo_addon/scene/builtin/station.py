@@ -20,7 +20,7 @@ import bpy
 from mathutils import Matrix, Vector
 
 from .mesh_builder import MeshBuilder, placed
-from .station_fixtures import PORT_FACE, docking_port, rails_on_barrel
+from .station_fixtures import PORT_FACE, antenna, docking_port, eva_light, grapple_fixture, rails_on_barrel
 from .station_orion import build_orion
 from .station_materials import station_materials
 
@@ -135,6 +135,14 @@ def _module(collection, mats, name, x0, x1, radius):
     b.box((0.25, 0.2, 0.15), Matrix.Translation((mid + 1.1, -radius * 0.7, radius * 0.72)), mats["dark_metal"])
     b.box((0.5, 0.5, 0.12), Matrix.Translation((mid - 1.2, 0, -radius - 0.04)), mats["aluminium"])
     b.cylinder(0.04, 0.3, placed((mid - 1.2, 0, -radius - 0.2), Z), mats["aluminium"], segments=12)
+    # grapple fixture for the arm low on -Y, EVA light/camera heads near both ends, an antenna
+    grip = Vector((0.0, -0.5, -0.866))
+    grapple_fixture(b, mats, Vector((mid + 0.4, 0, 0)) + (radius - 0.02) * grip, grip)
+    for x, angle, facing in ((x0 + cone + 0.5, 230, (1, 0, 0)), (x1 - cone - 0.5, 130, (-1, 0, 0))):
+        a = math.radians(angle)
+        normal = Vector((0, math.cos(a), math.sin(a)))
+        eva_light(b, mats, Vector((x, 0, 0)) + (radius - 0.02) * normal, normal, Vector(facing) + normal)
+    antenna(b, mats, Vector((mid + 1.6, 0.5, -radius + 0.1)), Vector((0, 0.3, -1)))
     if name == "HALO":
         docking_port(b, mats, Vector((AIRLOCK_X, 0, radius - 0.25)), Vector(Z))
         docking_port(b, mats, Vector((AIRLOCK_X, 0, -radius + 0.25)), Vector((0, 0, -1)))

@@ -46,28 +46,35 @@ def station_materials() -> dict[str, bpy.types.Material]:
 
 
 def _beta_cloth(g: ShaderGraph) -> None:
-    # White Teflon-coated glass fabric over MLI: quilted panels ~0.9 × 0.6 m with stitched seams,
-    # soft pillowing between seams and faint discolouration.
+    # White Teflon-coated glass fabric over the MMOD shield: blanket panels ~1.2 × 0.8 m joined by
+    # stitched seams, each quilted into soft ~0.3 m pillows by tack points, a woven texture that
+    # scatters the light like cloth, and panels that have aged a little differently.
     uv = g.coords("UV")
-    seams = g.seams(uv, 0.9, 0.6, 0.012)
-    pillow = g.noise(uv, 3.0, detail=3.0)
-    weave = g.noise(uv, 90.0, detail=1.0)
-    tone = g.noise(uv, 0.7, detail=2.0)
-    g.set(base_color=g.ramp(tone, [(0.3, (0.66, 0.65, 0.60)), (0.7, (0.80, 0.79, 0.75))]),
-          roughness=g.scalar_ramp(weave, 0.7, 0.9))
-    height = g.math("SUBTRACT", g.math("MULTIPLY", pillow, 0.6), seams)
-    g.set(normal=g.bump(g.math("ADD", height, g.math("MULTIPLY", weave, 0.05)), 0.35, 0.02))
-    g.bsdf.inputs["Sheen Weight"].default_value = 0.3
+    seams, panel_tone = g.tiles(uv, 1.2, 0.8, 0.014)
+    warp = g.node("ShaderNodeTexNoise", {"Vector": uv, "Scale": 2.0, "Detail": 2.0}).outputs["Color"]
+    wobble = g.node("ShaderNodeMix", {0: 0.05, 4: uv, 5: warp}, data_type="VECTOR")
+    pillows, _ = g.tiles(wobble.outputs[1], 0.3, 0.267, 0.12, smooth=1.0)  # hand-stitched: not a perfect grid
+    weave = g.noise(uv, 160.0, detail=1.0)
+    grime = g.noise(uv, 1.3, detail=4.0)
+    tone = g.math("ADD", g.math("MULTIPLY", panel_tone, 0.5), g.math("MULTIPLY", grime, 0.5))
+    cloth = g.ramp(tone, [(0.25, (0.66, 0.64, 0.58)), (0.75, (0.84, 0.83, 0.79))])
+    g.set(base_color=g.mix_color(g.math("MULTIPLY", seams, 0.7), cloth, (0.32, 0.31, 0.29, 1.0)),
+          roughness=g.scalar_ramp(weave, 0.72, 0.92), sheen_weight=0.5, sheen_roughness=0.4)
+    puff = g.math("POWER", pillows, 2.0)   # flat-topped pillows that dip at the tack lines
+    height = g.math("SUBTRACT", g.math("MULTIPLY", puff, -0.3), g.math("MULTIPLY", seams, 0.6))
+    g.set(normal=g.bump(g.math("ADD", height, g.math("MULTIPLY", weave, 0.04)), 0.5, 0.03))
 
 
 def _foil(g: ShaderGraph, rgb) -> None:
-    # Aluminised/goldised Kapton MLI: mirror-like metal with dense crinkles that scatter the sun.
+    # Aluminised/goldised Kapton MLI: crumpled into flat facets that each throw a glint under a
+    # hard sun, fine crinkles on top, and dark stitched seams between the blankets (~1 m).
     obj = g.coords("Object")
-    crinkle = g.noise(obj, 6.0, detail=6.0, roughness=0.65)
-    fine = g.noise(obj, 40.0, detail=3.0, roughness=0.6)
-    g.set(base_color=(*rgb, 1.0), metallic=1.0,
-          roughness=g.scalar_ramp(fine, 0.12, 0.35))
-    g.set(normal=g.bump(g.math("ADD", crinkle, g.math("MULTIPLY", fine, 0.3)), 0.6, 0.03))
+    uv = g.coords("UV")
+    fine = g.noise(obj, 35.0, detail=3.0, roughness=0.6)
+    seams = g.seams(uv, 1.1, 0.9, 0.012)
+    g.set(base_color=g.mix_color(seams, (*rgb, 1.0), (0.12, 0.11, 0.1, 1.0)), metallic=0.92,
+          roughness=g.scalar_ramp(fine, 0.18, 0.4))
+    g.set(normal=g.bump(g.math("ADD", fine, seams), 0.35, 0.01, normal=g.facets(obj, 11.0, 0.5)))
 
 
 def _solar_cells(g: ShaderGraph) -> None:
@@ -110,13 +117,15 @@ def _hull_grey(g: ShaderGraph) -> None:
 
 def _backshell(g: ShaderGraph) -> None:
     # Orion's back shell: ~0.2 m tiles under silver aluminised tape; each tile catches the sun a
-    # little differently, the gaps between them are dark.
+    # little differently (the tape is slightly domed), the gaps between them are dark.
     uv = g.coords("UV")
     gaps, tone = g.tiles(uv, 0.21, 0.19, 0.008)
-    g.set(base_color=g.ramp(gaps, [(0.0, (0.72, 0.73, 0.75)), (1.0, (0.08, 0.08, 0.09))]),
-          metallic=g.scalar_ramp(gaps, 0.85, 0.2),
-          roughness=g.scalar_ramp(tone, 0.22, 0.42),
-          normal=g.bump(g.math("SUBTRACT", g.math("MULTIPLY", tone, 0.2), gaps), 0.3, 0.004))
+    dome, _ = g.tiles(uv, 0.21, 0.19, 0.06, smooth=1.0)
+    g.set(base_color=g.ramp(g.math("ADD", gaps, g.math("MULTIPLY", tone, 0.1)),
+                            [(0.0, (0.66, 0.67, 0.69)), (0.1, (0.76, 0.77, 0.79)), (1.0, (0.08, 0.08, 0.09))]),
+          metallic=g.scalar_ramp(gaps, 0.8, 0.2),
+          roughness=g.scalar_ramp(tone, 0.26, 0.36),
+          normal=g.bump(g.math("SUBTRACT", g.math("MULTIPLY", dome, -0.3), gaps), 0.3, 0.004))
 
 
 def _heat_shield(g: ShaderGraph) -> None:

@@ -21,9 +21,11 @@ from .mesh_builder import MeshBuilder, placed
 from .station_fixtures import PORT_FACE, docking_port
 
 # crew module outline (radius, u): counter-clockwise, see MeshBuilder.lathe
-CM_OUTLINE = ((0.0, PORT_FACE), (1.0, PORT_FACE), (1.08, 0.88), (2.42, 2.98), (2.51, 3.06), (2.51, 3.12),
-              (2.3, 3.25), (0.0, 3.32))
-CONE_FROM, CONE_TO = CM_OUTLINE[2], CM_OUTLINE[3]   # the back shell's slanted side
+CONE_FROM, CONE_TO = (1.08, 0.88), (2.42, 2.98)     # the back shell's slanted side (r, u)
+CONE_STEPS = 5   # rings on the cone: tile rows keep their width from the top to the shoulder
+CM_OUTLINE = ((0.0, PORT_FACE), (1.0, PORT_FACE),
+              *(tuple(a + k / CONE_STEPS * (b - a) for a, b in zip(CONE_FROM, CONE_TO)) for k in range(CONE_STEPS)),
+              CONE_TO, (2.51, 3.06), (2.51, 3.12), (2.3, 3.25), (0.0, 3.32))
 SM_RADIUS = 2.05
 SM_OUTLINE = ((0.0, 3.2), (2.25, 3.2), (SM_RADIUS, 3.75), (SM_RADIUS, 5.45), (SM_RADIUS, 6.75), (1.5, 7.05),
               (0.0, 7.05))
@@ -61,8 +63,7 @@ class DockingFrame:
 def build_crew_module(frame: DockingFrame, mats) -> MeshBuilder:
     b = MeshBuilder("Station_CrewModule")
     shell, shield = mats["backshell"], mats["heat_shield"]
-    b.lathe(CM_OUTLINE, frame.along(0.0), [shell, shell, shell, shield, shield, shield, shield, shield],
-            segments=72)
+    b.lathe(CM_OUTLINE, frame.along(0.0), [shell] * (2 + CONE_STEPS) + [shield] * 5, segments=72)
     docking_port(b, mats, frame.point(PORT_FACE), -frame.axis, roll=math.pi / 3)
     # forward bay cover seam and the docking target, lights and camera around the port
     b.cylinder(1.1, 0.04, frame.along(0.9), mats["hull_grey"], segments=72, caps=False)
