@@ -21,7 +21,7 @@ def station_materials() -> dict[str, bpy.types.Material]:
         "solar_cells": _solar_cells,
         "solar_back": _solar_back,
         "radiator": _radiator,
-        "aluminium": lambda g: g.set(base_color=(0.62, 0.63, 0.65, 1), metallic=1.0, roughness=0.32),
+        "aluminium": _aluminium,
         "dark_metal": lambda g: g.set(base_color=(0.035, 0.035, 0.04, 1), metallic=0.6, roughness=0.45),
         "handrail": lambda g: g.set(base_color=(0.72, 0.48, 0.08, 1), roughness=0.45),
         "hull_grey": _hull_grey,
@@ -73,8 +73,8 @@ def _foil(g: ShaderGraph, rgb) -> None:
     fine = g.noise(obj, 35.0, detail=3.0, roughness=0.6)
     seams = g.seams(uv, 1.1, 0.9, 0.012)
     g.set(base_color=g.mix_color(seams, (*rgb, 1.0), (0.12, 0.11, 0.1, 1.0)), metallic=0.92,
-          roughness=g.scalar_ramp(fine, 0.18, 0.4))
-    g.set(normal=g.bump(g.math("ADD", fine, seams), 0.35, 0.01, normal=g.facets(obj, 11.0, 0.5)))
+          roughness=g.scalar_ramp(fine, 0.25, 0.5))
+    g.set(normal=g.bump(g.math("ADD", fine, seams), 0.35, 0.01, normal=g.facets(obj, 9.0, 0.4)))
 
 
 def _solar_cells(g: ShaderGraph) -> None:
@@ -153,3 +153,10 @@ def _nozzle(g: ShaderGraph) -> None:
     streaks = g.noise(uv, 6.0, detail=3.0)
     g.set(base_color=g.ramp(streaks, [(0.3, (0.03, 0.028, 0.026)), (0.7, (0.07, 0.055, 0.04))]),
           metallic=0.7, roughness=g.scalar_ramp(streaks, 0.35, 0.55))
+
+
+def _aluminium(g: ShaderGraph) -> None:
+    # Clear-anodised aluminium (booms, rings, struts): satin, a little brushed, slightly blotchy.
+    blotch = g.noise(g.coords("Object"), 4.0, detail=3.0)
+    g.set(base_color=(0.64, 0.65, 0.68, 1), metallic=1.0, roughness=g.scalar_ramp(blotch, 0.24, 0.4),
+          anisotropic=0.4)
