@@ -41,7 +41,12 @@ TARGETS = [
     ("radiator_port", (-1.4, 4.0, 0.4), (0.2, 0.5, 1.0)),
     ("arm", (-1.0, 0.0, 3.5), (0.1, -1.0, 0.5)),
     ("logistics", (5.3, 1.4, 0.0), (0.2, 1.0, -0.2)),
-    ("logistics_port", (8.6, 0.0, 0.0), (1.0, 0.2, 0.3)),
+    ("docking_interface", (8.4, 0.0, 0.0), (0.1, -1.0, 0.4)),
+    ("capsule_hatch", (10.2, 0.0, 1.7), (0.0, -0.3, 1.0)),
+    ("capsule_side", (10.2, -1.7, 0.0), (-0.2, -1.0, 0.1)),
+    ("service_module", (13.5, 0.0, -2.0), (0.3, -0.5, -1.0)),
+    ("sm_engine", (16.0, 0.0, 0.0), (1.0, 0.3, 0.2)),
+    ("sm_wing", (13.0, 4.5, 4.5), (0.5, 0.6, -0.6)),
 ]
 
 
@@ -108,7 +113,7 @@ def generate(n_train: int, n_test: int, seed: int):
             tries += 1
             if tries > 20000:
                 raise RuntimeError(f"only {count} {split} poses found")
-            name, point, outward = TARGETS[(count + tries) % len(TARGETS)]
+            name, point, outward = TARGETS[tries % len(TARGETS)]  # every target in turn
             direction = (Vector(outward).normalized()
                          + Vector([rng.gauss(0, 0.45) for _ in range(3)])).normalized()
             position = Vector(point) + rng.uniform(*distances) * direction

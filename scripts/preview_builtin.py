@@ -1,6 +1,9 @@
 """Render a few previews of the built-in scene (station, Moon, Earth, Sun, sun lamp).
 
     /work/main/.venv/bin/python scripts/preview_builtin.py --out /tmp/prev [--poses train:0,test:3]
+        [--look capsule=20,-8,5:12,0,0 …] [--lens 25]
+
+--look NAME=X,Y,Z:TX,TY,TZ renders NAME.png from a camera at X,Y,Z looking at TX,TY,TZ (+Z up).
 
 Bodies sit where a typical ephemeris day puts them (Moon ~500 units away, Earth ~2000, Sun
 ~4000, each with its true apparent size); the sun lamp shines from the Sun's direction.
@@ -73,6 +76,9 @@ def main(argv=None) -> int:
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--poses", default="train:0,train:5,test:0,test:4",
                         help="comma-separated split:index pairs from the built-in pose table")
+    parser.add_argument("--look", action="append", default=[], metavar="NAME=X,Y,Z:TX,TY,TZ",
+                        help="an extra view from a point towards a target (repeatable)")
+    parser.add_argument("--lens", type=float, default=25.0, help="focal length in mm for --look views")
     parser.add_argument("--samples", type=int, default=32)
     parser.add_argument("--width", type=int, default=480)
     parser.add_argument("--height", type=int, default=270)
@@ -81,13 +87,20 @@ def main(argv=None) -> int:
     t0 = time.time()
     scene, camera = build_scene(args.samples, args.width, args.height)
     print(f"scene built in {time.time() - t0:.2f} s")
+    views = []  # (file name, location, rotation, lens)
     poses = read_poses()
-    for item in args.poses.split(","):
+    for item in filter(None, args.poses.split(",")):
         split, index = item.split(":")
         row = poses[(split, int(index))]
-        camera.location = [float(row[k]) for k in "xyz"]
-        camera.rotation_euler = Euler([float(row[k]) for k in ("rx", "ry", "rz")], "XYZ")
-        scene.render.filepath = str(args.out / f"{split}_{index}.png")
+        views.append((f"{split}_{index}", [float(row[k]) for k in "xyz"],
+                      Euler([float(row[k]) for k in ("rx", "ry", "rz")], "XYZ"), 25.0))
+    for item in args.look:
+        name, _, coords = item.partition("=")
+        eye, target = (Vector([float(v) for v in part.split(",")]) for part in coords.split(":"))
+        views.append((name, eye, (target - eye).to_track_quat("-Z", "Y").to_euler(), args.lens))
+    for name, location, rotation, lens in views:
+        camera.location, camera.rotation_euler, camera.data.lens = location, rotation, lens
+        scene.render.filepath = str(args.out / f"{name}.png")
         t = time.time()
         bpy.ops.render.render(write_still=True)
         print(f"{scene.render.filepath}: {time.time() - t:.1f} s")

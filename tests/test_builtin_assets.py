@@ -96,6 +96,81 @@ def test_station_works_with_bvh_and_encloses_its_modules():
             assert normal.dot(direction) > 0  # we see the wall from inside: normals point outward
 
 
+def vertex_array(obj):
+    import numpy as np
+    co = np.empty(len(obj.data.vertices) * 3)
+    obj.data.vertices.foreach_get("co", co)
+    return co.reshape(-1, 3) @ np.array(obj.matrix_world.to_3x3()).T + np.array(obj.matrix_world.translation)
+
+
+def test_crew_vehicle_has_orion_dimensions():
+    import numpy as np
+    objects = {o.name: o for o in build_station(fresh_collection())}
+    capsule, service = objects["Station_CrewModule"], objects["Station_ServiceModule"]
+    assert 4.9 <= capsule.dimensions.y <= 5.1 and 4.9 <= capsule.dimensions.z <= 5.1  # Ø 5.02 m base
+    assert 3.0 <= capsule.dimensions.x <= 3.8   # ~3.3 m tall plus the docking petals
+    assert 3.5 <= service.dimensions.x <= 6.0   # adapter, ~4 m body, engine bell
+    # the service module's body is a Ø ~4.1 m cylinder: ray casts from outside hit it there
+    tree = BVHTree.FromObject(service, bpy.context.evaluated_depsgraph_get())
+    lo, hi = world_bounds([service])
+    x = lo.x + 0.45 * (hi.x - lo.x)
+    for origin, direction in (((x, 20, 0), (0, -1, 0)), ((x, 0, -20), (0, 0, 1))):
+        hit, *_ = tree.ray_cast(Vector(origin), Vector(direction))
+        assert hit is not None and 1.95 <= math.hypot(hit.y, hit.z) <= 2.15, hit
+    # four wings in an X, each ~7 m from the hull to its tip
+    wings = vertex_array(objects["Station_SMSolarArrays"])
+    radius = np.hypot(wings[:, 1], wings[:, 2])
+    assert 6.0 <= radius.max() - 2.05 <= 8.0
+    far = wings[radius > 4.0]
+    quadrants = {(int(np.sign(y)), int(np.sign(z))) for y, z in far[:, 1:]}
+    assert quadrants == {(1, 1), (1, -1), (-1, 1), (-1, -1)}
+    assert np.abs(far[:, 1:]).min() > 0.5   # an X, not a +: nothing along the Y or Z axes
+
+
+def test_crew_vehicle_is_docked_at_the_logistics_port():
+    import numpy as np
+    objects = {o.name: o for o in build_station(fresh_collection())}
+
+    def ring_face(obj, pick):  # the docking ring: vertices ~0.7 m off the station axis
+        co = vertex_array(obj)
+        on_ring = co[np.abs(np.hypot(co[:, 1], co[:, 2]) - 0.7) < 0.01]
+        return pick(on_ring[:, 0]), on_ring
+    port, port_ring = ring_face(objects["Station_Logistics"], np.max)
+    mate, mate_ring = ring_face(objects["Station_CrewModule"], np.min)
+    assert abs(mate - port) < 0.03     # ring faces touch
+    assert np.abs(port_ring[:, 1:].mean(axis=0)).max() < 0.01
+    assert np.abs(mate_ring[:, 1:].mean(axis=0)).max() < 0.01   # on the same axis
+    assert objects["Station_ServiceModule"].matrix_world.translation.length == 0
+    assert world_bounds([objects["Station_ServiceModule"]])[0].x > mate + 3.0   # behind the capsule
+
+
+STATION_HASH_SCRIPT = """
+import hashlib, json, sys
+import bpy
+import numpy as np
+sys.path.insert(0, sys.argv[1])
+from allo_addon.scene.builtin.station import build_station
+bpy.ops.wm.read_factory_settings(use_empty=True)
+out = {}
+for obj in build_station(bpy.context.scene.collection):
+    mesh = obj.data
+    co = np.empty(len(mesh.vertices) * 3)
+    mesh.vertices.foreach_get("co", co)
+    uv = np.empty(len(mesh.loops) * 2)
+    mesh.uv_layers[0].data.foreach_get("uv", uv)
+    polygons = [(tuple(p.vertices), p.material_index) for p in mesh.polygons]
+    digest = hashlib.sha256(co.round(7).tobytes() + uv.round(6).tobytes() + repr(polygons).encode())
+    out[obj.name] = [len(mesh.vertices), digest.hexdigest()]
+print("HASHES" + json.dumps(out))
+"""
+
+
+def test_station_is_identical_vertex_for_vertex_across_processes():
+    first, second = (hashes_in_a_new_process(STATION_HASH_SCRIPT) for _ in range(2))
+    assert list(first) == list(STATION_PARTS)
+    assert first == second
+
+
 # ---------------------------------------------------------------- bodies
 @pytest.mark.parametrize("name", ["moon", "earth", "sun"])
 def test_bodies_are_unit_spheres(name):
@@ -221,8 +296,8 @@ print("HASHES" + json.dumps(out))
 """
 
 
-def hashes_in_a_new_process():
-    result = subprocess.run([sys.executable, "-c", HASH_SCRIPT, str(REPO)], capture_output=True,
+def hashes_in_a_new_process(script=None):
+    result = subprocess.run([sys.executable, "-c", script or HASH_SCRIPT, str(REPO)], capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     line = next(x for x in result.stdout.splitlines() if x.startswith("HASHES"))

@@ -32,6 +32,7 @@ SURFACE_KINDS: tuple[str, ...] = ("frost", "mmod_hole")
 STATION_PARTS: tuple[str, ...] = (
     "Station_PPE", "Station_SolarWing_PortY", "Station_SolarWing_StbdY", "Station_HALO",
     "Station_IHab", "Station_Logistics", "Station_Airlock", "Station_Radiators", "Station_Arm",
+    "Station_CrewModule", "Station_ServiceModule", "Station_SMSolarArrays",
 )
 
 BODIES: tuple[str, ...] = ("moon", "earth", "sun")

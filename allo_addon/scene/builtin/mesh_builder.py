@@ -100,6 +100,48 @@ class MeshBuilder:
                 i, k = index[loop.vert]
                 loop[self.uv].uv = (k / segments * 2 * math.pi * radius, lengths[i])
 
+    def lathe(self, profile, matrix: Matrix, materials, segments: int = 48) -> None:
+        """Revolve a closed (radius, z) outline around local Z: nozzle bells, capsule shells.
+
+        The outline runs counter-clockwise in the (radius, z) plane (up the outside), so face
+        normals point out. `materials` is one material or one per outline edge (edge i runs from point i to i+1,
+        the last edge closes the outline). Points on the axis (radius 0) become one pole vertex,
+        so a closed outline gives a closed volume. UVs: arc length × distance along the outline.
+        """
+        pts = [(float(r), float(z)) for r, z in profile]
+        mats = list(materials) if isinstance(materials, (list, tuple)) else [materials] * len(pts)
+        angles = [2 * math.pi * k / segments for k in range(segments)]
+        rings = []  # one vertex list per outline point
+        for r, z in pts:
+            if r < 1e-9:
+                pole = self.bm.verts.new(matrix @ Vector((0.0, 0.0, z)))
+                rings.append([pole] * segments)
+            else:
+                rings.append([self.bm.verts.new(matrix @ Vector((r * math.cos(a), r * math.sin(a), z)))
+                              for a in angles])
+        along = [0.0]
+        for (r0, z0), (r1, z1) in zip(pts, pts[1:] + pts[:1]):
+            along.append(along[-1] + math.hypot(r1 - r0, z1 - z0))
+        for i in range(len(pts)):
+            j = (i + 1) % len(pts)
+            slot = self._slot(mats[i])
+            for k in range(segments):
+                k1 = (k + 1) % segments
+                quad = [(rings[i][k], i, k), (rings[i][k1], i, k + 1), (rings[j][k1], j, k + 1),
+                        (rings[j][k], j, k)]
+                unique = []
+                for item in quad:  # drop the repeated pole of a triangle
+                    if all(item[0] is not u[0] for u in unique):
+                        unique.append(item)
+                if len(unique) < 3:
+                    continue
+                face = self.bm.faces.new([v for v, _, _ in unique])
+                face.material_index = slot
+                r_mid = (pts[i][0] + pts[j][0]) / 2   # one width per ring: straight seams on cones
+                for loop, (_, p, kk) in zip(face.loops, unique):
+                    v = along[i] if p == i else along[i + 1]
+                    loop[self.uv].uv = (2 * math.pi * kk / segments * r_mid, v)
+
     # ---- bookkeeping ----
     def _slot(self, material) -> int:
         if material not in self.materials:
@@ -153,11 +195,11 @@ def _cylinder_uv(face, inverse: Matrix, uv_layer) -> None:
             loop[uv_layer].uv = (local.x, local.y)
         return
     ref = math.atan2(centre.y, centre.x)
+    radius = max(sum(math.hypot(p.x, p.y) for p in locals_) / len(locals_), 1e-3)  # straight seams on cones
     for loop, local in zip(face.loops, locals_):
-        radius = math.hypot(local.x, local.y)
         angle = math.atan2(local.y, local.x)
         angle = ref + (angle - ref + math.pi) % (2 * math.pi) - math.pi  # unwrap across the seam
-        loop[uv_layer].uv = (angle * max(radius, 1e-3), local.z)
+        loop[uv_layer].uv = (angle * radius, local.z)
 
 
 def _transport_frames(pts, closed):

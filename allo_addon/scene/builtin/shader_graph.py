@@ -90,7 +90,27 @@ class ShaderGraph:
 
     def seams(self, vector, width: float, height: float, line: float):
         """1 on the lines of a rectangular grid of cells (width × height metres), else 0."""
+        return self.tiles(vector, width, height, line)[0]
+
+    def tiles(self, vector, width: float, height: float, line: float, smooth: float = 0.3):
+        """(lines, tone) of a grid of cells: lines as in seams(); tone a random 0..1 per cell,
+        for tiles or blanket panels that differ slightly from their neighbours. A wide `line`
+        with smooth=1 ramps from the cell's middle to its edge: quilted pillows."""
         brick = self.node("ShaderNodeTexBrick", {"Vector": vector, "Scale": 1.0, "Mortar Size": line,
-                                                 "Mortar Smooth": 0.3, "Brick Width": width,
-                                                 "Row Height": height}, offset=0.0, squash=1.0)
-        return brick.outputs[1]
+                                                 "Mortar Smooth": smooth, "Brick Width": width,
+                                                 "Row Height": height, "Color1": (0, 0, 0, 1),
+                                                 "Color2": (1, 1, 1, 1), "Bias": 0.0},
+                          offset=0.0, squash=1.0)
+        return brick.outputs[1], brick.outputs[0]
+
+    def facets(self, vector, scale: float, tilt: float):
+        """A normal made of randomly tilted flat facets (Voronoi cells, `scale` per unit): the
+        crumpled look of foil, each facet catching the sun on its own."""
+        cells = self.node("ShaderNodeTexVoronoi", {"Vector": vector, "Scale": scale}).outputs["Color"]
+        offset = self._vector_math("SUBTRACT", cells, (0.5, 0.5, 0.5))
+        normal = self.node("ShaderNodeNewGeometry").outputs["Normal"]
+        tilted = self._vector_math("ADD", normal, self._vector_math("SCALE", offset, scale=tilt))
+        return self._vector_math("NORMALIZE", tilted)
+
+    def _vector_math(self, operation: str, a, b=(0.0, 0.0, 0.0), scale: float = 1.0):
+        return self.node("ShaderNodeVectorMath", {0: a, 1: b, 3: scale}, operation=operation).outputs[0]

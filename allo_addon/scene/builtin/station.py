@@ -5,7 +5,8 @@ Layout (metres, station axis along world X, centred near the origin):
     PPE bus (gold MLI, thrusters, antenna, two solar wings along ±Y, ~21 m tip to tip)
     HALO habitat (beta cloth, radial airlock on +Z, free radial port on -Z)
     I-Hab habitat (radiator wings along ±Y, robotic arm base on +Z)
-    logistics module (silver MLI end cones, free axial docking port at +X)
+    logistics module (silver MLI end cones, axial docking port at +X)
+    Orion-like crew vehicle docked at that port (station_orion.py): capsule, service module, wings
 
 Every part is one mesh object whose volumes are closed (capped cylinders, boxes), so ray casts
 and "is this point inside the station" tests behave; every face has a material.
@@ -19,6 +20,8 @@ import bpy
 from mathutils import Matrix, Vector
 
 from .mesh_builder import MeshBuilder, placed
+from .station_fixtures import PORT_FACE, antenna, docking_port, eva_light, grapple_fixture, rails_on_barrel
+from .station_orion import build_orion
 from .station_materials import station_materials
 
 X = (1.0, 0.0, 0.0)
@@ -49,6 +52,8 @@ def build_station(collection) -> list[bpy.types.Object]:
     objects.append(_airlock(collection, mats))
     objects.append(_radiators(collection, mats))
     objects.append(_robotic_arm(collection, mats))
+    logistics_end = MODULES[-1][2]
+    objects += build_orion(collection, mats, face=Vector((logistics_end + PORT_FACE, 0, 0)), axis=Vector(X))
     return objects
 
 
@@ -84,7 +89,7 @@ def _ppe(collection, mats):
         b.cylinder(0.09, WING_ROOT - PPE_RADIUS + 0.1, placed((centre, sy * (PPE_RADIUS + WING_ROOT) / 2, 0), Y),
                    mats["aluminium"], segments=16)
         b.box((0.35, 0.3, 0.35), Matrix.Translation((centre, sy * (PPE_RADIUS + 0.12), 0)), mats["dark_metal"])
-    _rails_on_barrel(b, mats, x0 + 0.4, x1 - 0.4, PPE_RADIUS * math.cos(math.pi / 8), (90 + 22.5, 270 - 22.5))
+    rails_on_barrel(b, mats, x0 + 0.4, x1 - 0.4, PPE_RADIUS * math.cos(math.pi / 8), (90 + 22.5, 270 - 22.5))
     return b.to_object(collection)
 
 
@@ -123,47 +128,25 @@ def _module(collection, mats, name, x0, x1, radius):
         b.cylinder(radius + 0.025, 0.07, placed((x, 0, 0), X), mats["hull_grey"], segments=64, caps=False)
     # axial docking ports (tunnels to the neighbours or free ports)
     for x, direction in ((x0, -1), (x1, 1)):
-        _docking_port(b, mats, Vector((x, 0, 0)), Vector((direction, 0, 0)))
+        docking_port(b, mats, Vector((x, 0, 0)), Vector((direction, 0, 0)))
     # handrails along the barrel and a few boxes (lights, cameras, grapple fixture)
-    _rails_on_barrel(b, mats, x0 + cone + 0.3, x1 - cone - 0.3, radius, (40, 140, 220, 320))
+    rails_on_barrel(b, mats, x0 + cone + 0.3, x1 - cone - 0.3, radius, (40, 140, 220, 320))
     mid = (x0 + x1) / 2
     b.box((0.25, 0.2, 0.15), Matrix.Translation((mid + 1.1, -radius * 0.7, radius * 0.72)), mats["dark_metal"])
     b.box((0.5, 0.5, 0.12), Matrix.Translation((mid - 1.2, 0, -radius - 0.04)), mats["aluminium"])
     b.cylinder(0.04, 0.3, placed((mid - 1.2, 0, -radius - 0.2), Z), mats["aluminium"], segments=12)
-    if name == "HALO":
-        _docking_port(b, mats, Vector((AIRLOCK_X, 0, radius - 0.25)), Vector(Z))
-        _docking_port(b, mats, Vector((AIRLOCK_X, 0, -radius + 0.25)), Vector((0, 0, -1)))
-    return b.to_object(collection)
-
-
-def _docking_port(b: MeshBuilder, mats, at: Vector, direction: Vector):
-    """Tunnel, grey flange and an aluminium docking ring with guide petals."""
-    b.cylinder(0.62, 0.45, placed(at + 0.226 * direction, direction), mats["hull_grey"], segments=40)
-    b.cylinder(0.8, 0.08, placed(at + 0.42 * direction, direction), mats["dark_metal"], segments=40)
-    b.cylinder(0.7, 0.12, placed(at + 0.52 * direction, direction), mats["aluminium"], segments=40)
-    for k in range(3):
-        m = placed(at + 0.62 * direction, direction, 2 * math.pi * k / 3)
-        b.box((0.12, 0.3, 0.2), m @ Matrix.Translation((0.0, 0.55, 0.0)) @ Matrix.Rotation(0.4, 4, "X"),
-              mats["aluminium"])
-
-
-def _rails_on_barrel(b: MeshBuilder, mats, x0, x1, radius, angles_deg):
-    """Handrails parallel to the axis, 0.12 m off the skin, stanchions every ~0.6 m."""
-    standoff = radius + 0.12
-    for angle in angles_deg:
+    # grapple fixture for the arm low on -Y, EVA light/camera heads near both ends, an antenna
+    grip = Vector((0.0, -0.5, -0.866))
+    grapple_fixture(b, mats, Vector((mid + 0.4, 0, 0)) + (radius - 0.02) * grip, grip)
+    for x, angle, facing in ((x0 + cone + 0.5, 230, (1, 0, 0)), (x1 - cone - 0.5, 130, (-1, 0, 0))):
         a = math.radians(angle)
-        c, s = math.cos(a), math.sin(a)
-        segments = max(1, round((x1 - x0) / 2.2))
-        seg_len = (x1 - x0) / segments
-        for k in range(segments):
-            ra, rb = x0 + k * seg_len + 0.15, x0 + (k + 1) * seg_len - 0.15
-            b.tube([(ra, standoff * c, standoff * s), (rb, standoff * c, standoff * s)], 0.017,
-                   mats["handrail"], segments=8)
-            legs = max(2, round((rb - ra) / 0.6) + 1)
-            for j in range(legs):
-                x = ra + j * (rb - ra) / (legs - 1)
-                b.tube([(x, (radius - 0.02) * c, (radius - 0.02) * s), (x, standoff * c, standoff * s)],
-                       0.012, mats["handrail"], segments=6)
+        normal = Vector((0, math.cos(a), math.sin(a)))
+        eva_light(b, mats, Vector((x, 0, 0)) + (radius - 0.02) * normal, normal, Vector(facing) + normal)
+    antenna(b, mats, Vector((mid + 1.6, 0.5, -radius + 0.1)), Vector((0, 0.3, -1)))
+    if name == "HALO":
+        docking_port(b, mats, Vector((AIRLOCK_X, 0, radius - 0.25)), Vector(Z))
+        docking_port(b, mats, Vector((AIRLOCK_X, 0, -radius + 0.25)), Vector((0, 0, -1)))
+    return b.to_object(collection)
 
 
 def _airlock(collection, mats):
