@@ -37,7 +37,7 @@ CLOUD = (0.82, 0.82, 0.84, 1.0)
 VEGETATION = [(0.0, (0.025, 0.055, 0.02)), (0.09, (0.03, 0.06, 0.022)), (0.17, (0.09, 0.095, 0.04)),
               (0.3, (0.07, 0.08, 0.04)), (0.45, (0.05, 0.075, 0.03)), (0.6, (0.03, 0.045, 0.025)),
               (0.74, (0.08, 0.075, 0.06)), (0.85, (0.3, 0.3, 0.3))]
-DESERT = [(0.3, (0.30, 0.15, 0.06)), (0.5, (0.40, 0.25, 0.11)), (0.7, (0.50, 0.37, 0.20))]
+DESERT = [(0.38, (0.28, 0.14, 0.06)), (0.5, (0.40, 0.25, 0.11)), (0.62, (0.50, 0.37, 0.20))]
 # cloud cover bias by distance in latitude (degrees/90) from the ITCZ, a little north of the
 # equator: subtropical highs near ±25°, storm belts near ±50°
 ITCZ_LATITUDE = 0.04
@@ -54,15 +54,18 @@ def earth_material() -> bpy.types.Material:
                      {"Color": _sample(g, CLIMATE_MAP, lon_lat).outputs["Color"]}).outputs
     latitude = g.node("ShaderNodeSeparateXYZ", {"Vector": lon_lat}).outputs["Y"]  # -1..1
     # a few degrees of noise so borders between zones are not circles of latitude
-    jitter = g.math("MULTIPLY", g.math("SUBTRACT", g.noise(p, 3.0, detail=4.0), 0.5), 0.12)
+    jitter = _centred(g, g.noise(p, 3.0, detail=4.0), 0.12)
     abs_latitude = g.math("ADD", g.math("ABSOLUTE", latitude), jitter)
 
     # fractal detail on the coasts, seen in close-ups: the mask itself is 0.35° a pixel
-    coast = g.math("ADD", land_fraction,
-                   g.math("MULTIPLY", g.math("SUBTRACT", g.noise(p, 40.0, detail=6.0), 0.5), 0.5))
+    coast = g.math("ADD", land_fraction, _centred(g, g.noise(p, 90.0, detail=8.0, roughness=0.65), 0.9))
     land = g.scalar_ramp(coast, 0.0, 1.0, 0.45, 0.55)
+    relief = g.noise(p, 22.0, detail=10.0, roughness=0.62)  # mountains and valleys in close-ups
 
-    surface = g.mix_color(land, _ocean(g, p, climate[2]), _land_colour(g, p, abs_latitude, climate))
+    land_colour = _land_colour(g, p, abs_latitude, climate)
+    land_colour = g.node("ShaderNodeVectorMath", {0: land_colour, "Scale": g.scalar_ramp(relief, 0.55, 1.45, 0.3, 0.7)},
+                         operation="SCALE").outputs[0]
+    surface = g.mix_color(land, _ocean(g, p, climate[2]), land_colour)
     sea_ice = g.scalar_ramp(g.math("ADD", g.math("ABSOLUTE", latitude), g.math("MULTIPLY", jitter, 0.6)),
                             0.0, 1.0, 0.82, 0.86)
     surface = g.mix_color(g.math("MULTIPLY", sea_ice, g.math("SUBTRACT", 1.0, land)), surface, SEA_ICE)
@@ -70,9 +73,15 @@ def earth_material() -> bpy.types.Material:
     g.set(base_color=g.mix_color(clouds, surface, CLOUD),
           roughness=g.scalar_ramp(g.math("MAXIMUM", g.math("MAXIMUM", land, sea_ice), clouds),
                                   0.35, 1.0))
+    g.set(normal=g.bump(g.math("MULTIPLY", relief, land), 0.15, 0.01))
     g.bsdf.inputs["IOR"].default_value = 1.33  # water
     _limb(g)
     return g.material
+
+
+def _centred(g: ShaderGraph, noise, amplitude: float):
+    """A noise value (about 0.5 ± 0.2) turned into ± amplitude/2 around zero."""
+    return g.math("MULTIPLY", g.math("SUBTRACT", noise, 0.5), amplitude)
 
 
 def _lon_lat(g: ShaderGraph, p):
@@ -111,12 +120,12 @@ def _land_colour(g: ShaderGraph, p, abs_latitude, climate):
     vegetation = g.ramp(abs_latitude, VEGETATION)
     # patches of lighter and darker ground within each zone
     mottle = g.math("ADD", g.noise(p, 9.0, detail=6.0, roughness=0.6),
-                    g.math("MULTIPLY", g.math("SUBTRACT", g.noise(p, 60.0, detail=3.0), 0.5), 0.4))
+                    _centred(g, g.noise(p, 60.0, detail=3.0), 0.4))
     vegetation = g.node("ShaderNodeMix", {0: g.math("MULTIPLY", mottle, 0.5), 6: vegetation,
                                           7: (0.12, 0.11, 0.07, 1.0)},
                         data_type="RGBA", blend_type="MIX", clamp_factor=True).outputs[2]
     desert = g.ramp(mottle, DESERT)
-    dry = g.scalar_ramp(g.math("ADD", aridity, g.math("MULTIPLY", g.math("SUBTRACT", mottle, 0.5), 0.4)),
+    dry = g.scalar_ramp(g.math("ADD", aridity, _centred(g, mottle, 0.4)),
                         0.0, 1.0, 0.2, 0.7)
     colour = g.mix_color(dry, vegetation, desert)
     return g.mix_color(g.scalar_ramp(ice, 0.0, 1.0, 0.3, 0.6), colour, ICE)
@@ -142,7 +151,7 @@ def _clouds(g: ShaderGraph, p, latitude, aridity):
 def _limb(g: ShaderGraph) -> None:
     """The thin blue atmosphere: blue sheen at grazing angles on the lit side, and a faint
     glow right at the silhouette (the camera sees it, Cycles does not sample it)."""
-    g.bsdf.inputs["Sheen Weight"].default_value = 0.7
+    g.bsdf.inputs["Sheen Weight"].default_value = 0.5
     g.bsdf.inputs["Sheen Tint"].default_value = (0.25, 0.5, 1.0, 1.0)
     g.bsdf.inputs["Sheen Roughness"].default_value = 0.35
     facing = g.node("ShaderNodeLayerWeight", {"Blend": 0.3}).outputs["Facing"]
