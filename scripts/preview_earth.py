@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # when loaded by file path (tests)
 
 import bpy  # noqa: E402
 import numpy as np  # noqa: E402
@@ -22,6 +23,7 @@ from mathutils import Vector  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from allo_addon.scene.builtin.bodies import build_body  # noqa: E402
+from preview_builtin import space_scene  # noqa: E402
 
 # (label, latitude, longitude) of the point under each camera
 VIEWS = (("Africa and Europe", 15.0, 15.0), ("the Americas", 10.0, -75.0),
@@ -35,27 +37,14 @@ def direction(latitude_deg: float, longitude_deg: float) -> Vector:
 
 def earth_scene(width: int, height: int, samples: int):
     """A bare scene: the Earth at the origin, a sun lamp, a camera, black space."""
-    bpy.ops.wm.read_factory_settings(use_empty=True)
-    scene = bpy.context.scene
+    scene, camera = space_scene(samples, width, height)
     collection = bpy.data.collections.new("ALLO_builtin")
     scene.collection.children.link(collection)
     build_body("earth", collection)
     sun = bpy.data.objects.new("sun light", bpy.data.lights.new("sun light", "SUN"))
     sun.data.energy, sun.data.angle = 5.0, 0.010472
     scene.collection.objects.link(sun)
-    world = bpy.data.worlds.new("space")
-    next(n for n in world.node_tree.nodes if n.type == "BACKGROUND").inputs["Color"].default_value = (0, 0, 0, 1)
-    scene.world = world
-    camera = bpy.data.objects.new("Camera", bpy.data.cameras.new("Camera"))
-    camera.data.lens, camera.data.sensor_width = 50.0, 36.0
-    scene.collection.objects.link(camera)
-    scene.camera = camera
-    scene.render.engine = "CYCLES"
-    scene.cycles.device = "CPU"
-    scene.cycles.samples = samples
     scene.cycles.use_denoising = False
-    scene.render.resolution_x, scene.render.resolution_y = width, height
-    scene.view_settings.view_transform = "Standard"
     return scene, camera, sun
 
 

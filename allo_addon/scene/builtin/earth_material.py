@@ -62,8 +62,9 @@ def earth_material() -> bpy.types.Material:
     land = g.scalar_ramp(coast, 0.0, 1.0, 0.45, 0.55)
     relief = g.noise(p, 22.0, detail=10.0, roughness=0.62)  # mountains and valleys in close-ups
 
-    land_colour = _land_colour(g, p, abs_latitude, climate)
-    land_colour = g.node("ShaderNodeVectorMath", {0: land_colour, "Scale": g.scalar_ramp(relief, 0.55, 1.45, 0.3, 0.7)},
+    # relief shading: ±45 % brightness, so the ground has texture under the blue haze
+    land_colour = g.node("ShaderNodeVectorMath", {0: _land_colour(g, p, abs_latitude, climate),
+                                                  "Scale": g.scalar_ramp(relief, 0.55, 1.45, 0.3, 0.7)},
                          operation="SCALE").outputs[0]
     surface = g.mix_color(land, _ocean(g, p, climate[2]), land_colour)
     sea_ice = g.scalar_ramp(g.math("ADD", g.math("ABSOLUTE", latitude), g.math("MULTIPLY", jitter, 0.6)),
