@@ -33,8 +33,7 @@ BODIES = {"moon": (500.0, 12.0, (0.35, 0.8, -0.5)), "earth": (2000.0, 0.95, (-0.
 
 
 def build_scene(samples: int, width: int, height: int):
-    bpy.ops.wm.read_factory_settings(use_empty=True)
-    scene = bpy.context.scene
+    scene, camera = space_scene(samples, width, height)
     collection = bpy.data.collections.new("ALLO_builtin")
     scene.collection.children.link(collection)
     build_station(collection)
@@ -47,6 +46,13 @@ def build_scene(samples: int, width: int, height: int):
     sun.data.energy, sun.data.angle = 10.0, 0.010472
     sun.rotation_euler = Vector(BODIES["sun"][2]).to_track_quat("Z", "Y").to_euler()
     scene.collection.objects.link(sun)
+    return scene, camera
+
+
+def space_scene(samples: int, width: int, height: int):
+    """An empty scene: black world, a 25 mm camera, Cycles on the CPU, Standard view."""
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    scene = bpy.context.scene
     world = bpy.data.worlds.new("space")
     if bpy.app.version < (5, 0, 0):  # 5.0 worlds always use nodes
         world.use_nodes = True

@@ -14,8 +14,9 @@ from ...core.builtin_catalog import BODIES
 from ...core.errors import UserError
 
 from ...core.moon_map import HIGHLAND
+from .earth_material import earth_material
 from .mesh_builder import MeshBuilder
-from .moon_albedo import lat_long_texture, moon_albedo_image
+from .moon_albedo import moon_albedo_image
 from .shader_graph import ShaderGraph
 
 BODY_NAMES = BODIES  # from core/builtin_catalog.py
@@ -42,7 +43,7 @@ def _moon() -> bpy.types.Material:
     # the real maria and rayed craters (core/moon_map.py), shores roughened by a little noise
     shore = g.node("ShaderNodeVectorMath", {0: p, 1: g.math("MULTIPLY", g.noise(p, 6.0, detail=6.0), 0.04)},
                    operation="ADD").outputs[0]
-    known = lat_long_texture(g, shore, moon_albedo_image()).outputs["Color"]
+    known = g.equirect_texture(g.lon_lat(shore), moon_albedo_image()).outputs["Color"]
     maria = g.scalar_ramp(known, 1.0, 0.0, 0.0, HIGHLAND)
     ejecta = g.scalar_ramp(known, 0.0, 1.0, HIGHLAND, 1.0)
     mottle = g.math("ADD", g.noise(p, 7.0, detail=3.0), g.math("MULTIPLY", g.noise(p, 40.0, detail=2.0), 0.5))
@@ -84,25 +85,9 @@ def _crater_field(g: ShaderGraph, p, scale: float):
 
 
 def _earth() -> bpy.types.Material:
-    g = ShaderGraph("ALLO_earth")
-    p = g.coords("Object")
-    xyz = g.node("ShaderNodeSeparateXYZ", {"Vector": p})
-    land = g.scalar_ramp(g.noise(p, 1.3, detail=8.0, roughness=0.6), 0.0, 1.0, 0.52, 0.54)
-    latitude = g.math("ABSOLUTE", xyz.outputs["Z"])
-    ice = g.scalar_ramp(g.math("ADD", latitude, g.math("MULTIPLY", g.noise(p, 4.0), 0.1)), 0.0, 1.0, 0.9, 0.93)
-    terrain = g.ramp(g.noise(p, 5.0, detail=6.0), [(0.35, (0.05, 0.10, 0.03)), (0.5, (0.20, 0.17, 0.08)),
-                                                   (0.65, (0.34, 0.26, 0.15))])
-    surface = g.mix_color(land, (0.005, 0.02, 0.07, 1.0), terrain)
-    surface = g.mix_color(ice, surface, (0.85, 0.88, 0.9, 1.0))
-    clouds = g.scalar_ramp(g.noise(p, 3.0, detail=10.0, roughness=0.62), 0.0, 0.95, 0.5, 0.62)
-    g.set(base_color=g.mix_color(clouds, surface, (0.9, 0.9, 0.92, 1.0)),
-          roughness=g.scalar_ramp(g.math("MAXIMUM", land, clouds), 0.35, 0.9))
-    # the thin blue limb: an atmosphere-coloured glow that rises at grazing view angles
-    facing = g.node("ShaderNodeLayerWeight", {"Blend": 0.3}).outputs["Facing"]
-    g.set(emission_color=(0.25, 0.5, 1.0, 1.0),
-          emission_strength=g.math("MULTIPLY", g.math("POWER", facing, 3.0), 1.5))
-    _seen_not_sampled(g.material)
-    return g.material
+    material = earth_material()  # continents from the shipped GLOBE land mask
+    _seen_not_sampled(material)
+    return material
 
 
 def _sun() -> bpy.types.Material:

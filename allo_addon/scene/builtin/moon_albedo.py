@@ -1,10 +1,9 @@
 """The Moon's maria and rays as an image generated at build time (core/moon_map.py), sampled
-by longitude and latitude of the object-space position (+X = 0°, +Z = north)."""
+through ShaderGraph.equirect_texture (+X = longitude 0°, +Z = north)."""
 
 from __future__ import annotations
 
 import functools
-import math
 
 import bpy
 import numpy as np
@@ -31,14 +30,3 @@ def moon_albedo_image() -> bpy.types.Image:
     image.pack()
     return image
 
-
-def lat_long_texture(g, vector, image: bpy.types.Image):
-    """Image Texture node reading an equirectangular map at the direction of `vector`:
-    u = longitude (0 at -180°, +X is 0°), v = latitude (0 at the south pole, +Z north)."""
-    unit = g.node("ShaderNodeVectorMath", {0: vector}, operation="NORMALIZE").outputs[0]
-    xyz = g.node("ShaderNodeSeparateXYZ", {"Vector": unit}).outputs
-    u = g.math("ADD", g.math("DIVIDE", g.math("ARCTAN2", xyz["Y"], xyz["X"]), 2.0 * math.pi), 0.5)
-    v = g.math("ADD", g.math("DIVIDE", g.math("ARCSINE", xyz["Z"]), math.pi), 0.5)
-    uv = g.node("ShaderNodeCombineXYZ", {"X": u, "Y": v}).outputs[0]
-    return g.node("ShaderNodeTexImage", {"Vector": uv}, image=image, interpolation="Linear",
-                  extension="REPEAT")

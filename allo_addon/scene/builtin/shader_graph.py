@@ -6,6 +6,8 @@ Sockets are addressed by index where Blender renamed them between 4.2 and 5.0 (t
 
 from __future__ import annotations
 
+import math
+
 import bpy
 
 BUILTIN_TAG = "allo_builtin"
@@ -114,3 +116,26 @@ class ShaderGraph:
 
     def _vector_math(self, operation: str, a, b=(0.0, 0.0, 0.0), scale: float = 1.0):
         return self.node("ShaderNodeVectorMath", {0: a, 1: b, 3: scale}, operation=operation).outputs[0]
+
+    # ---- maps on the unit spheres (Moon, Earth): +X = longitude 0, +Y = 90°E, +Z = north ----
+    def lon_lat(self, vector):
+        """(u, latitude, 0): u = 0 at 180°W … 1 at 180°E; latitude -1 (south pole) … 1 (north)."""
+        unit = self.node("ShaderNodeVectorMath", {0: vector}, operation="NORMALIZE").outputs[0]
+        xyz = self.node("ShaderNodeSeparateXYZ", {"Vector": unit}).outputs
+        longitude = self.math("ARCTAN2", xyz["Y"], xyz["X"])
+        latitude = self.math("ARCSINE", self.node("ShaderNodeClamp", {"Value": xyz["Z"], "Min": -1.0,
+                                                                      "Max": 1.0}).outputs[0])
+        u = self.math("ADD", self.math("DIVIDE", longitude, 2.0 * math.pi), 0.5)
+        v = self.math("DIVIDE", latitude, math.pi / 2.0)
+        return self.node("ShaderNodeCombineXYZ", {"X": u, "Y": v}).outputs[0]
+
+    def equirect_texture(self, lon_lat, image):
+        """Image Texture of an equirectangular map (first row = south) at lon_lat's point:
+        u wraps, v is clamped half a pixel inside the poles (no bleed from the other pole)."""
+        half_pixel = 0.5 / image.size[1]
+        xyz = self.node("ShaderNodeSeparateXYZ", {"Vector": lon_lat}).outputs
+        v = self.node("ShaderNodeMapRange", {0: xyz["Y"], 1: -1.0, 2: 1.0, 3: half_pixel,
+                                             4: 1.0 - half_pixel}).outputs[0]
+        uv = self.node("ShaderNodeCombineXYZ", {"X": xyz["X"], "Y": v}).outputs[0]
+        return self.node("ShaderNodeTexImage", {"Vector": uv}, image=image, interpolation="Linear",
+                         extension="REPEAT")
