@@ -86,6 +86,7 @@ class StationScene:
         self._default_colours = []
         self._placed_at = None
         self._sun_fraction = 1.0
+        self._sun_radius = 0.0          # rad, set by apply_day
         self.station_bvh = station_bvh(self.station, self.depsgraph())
 
     # --- building ------------------------------------------------------------------------
@@ -157,6 +158,7 @@ class StationScene:
         self.sun_lamp.location = Vector(geometry.sun.position).normalized() * 100.0
         self.sun_lamp.rotation_euler = toward_station.to_track_quat("-Z", "Y").to_euler()
         self._sun_fraction = geometry.sun_visible_fraction
+        self._sun_radius = math.radians(geometry.sun.angular_radius_deg)
 
     def set_camera(self, pose: CameraPose) -> None:
         self.camera.location = pose.location
@@ -208,6 +210,7 @@ class StationScene:
     def apply_image(self, sun_strength: float, depth: float = 0.0,
                     colour: str = DEFAULT_COLOUR) -> None:
         self.sun_lamp.data.energy = sun_strength * self._sun_fraction
+        self._match_sun_disc(sun_strength)
         if self.anomaly is None:
             return
         forward = self.camera.matrix_world.to_3x3() @ Vector((0.0, 0.0, -1.0))
@@ -215,6 +218,15 @@ class StationScene:
         for node, default in self._default_colours:
             rgba = default if colour == DEFAULT_COLOUR else (*COLOURS[colour], 1.0)
             node.inputs["Base Color"].default_value = rgba
+
+    def _match_sun_disc(self, sun_strength: float) -> None:
+        """The built-in Sun's disc as bright as the lamp says (the visible part of the disc
+        keeps its full radiance in a partial eclipse: the Moon hides the rest)."""
+        material = self.bodies["sun"].active_material
+        node = material.node_tree.nodes.get(builtin_bodies.SUN_EMISSION) if material else None
+        if node is not None and self._sun_radius:
+            node.inputs["Strength"].default_value = builtin_bodies.sun_disc_strength(
+                sun_strength, self._sun_radius)
 
     @property
     def sun_energy(self) -> float:

@@ -7,6 +7,8 @@ object-space position on the unit sphere, so they do not depend on UVs and have 
 
 from __future__ import annotations
 
+import math
+
 import bpy
 from mathutils import Matrix
 
@@ -20,6 +22,7 @@ from .moon_albedo import moon_albedo_image
 from .shader_graph import ShaderGraph
 
 BODY_NAMES = BODIES  # from core/builtin_catalog.py
+SUN_EMISSION = "ALLO sun disc"
 # enough segments that the silhouette stays round when the Moon fills 50° of the view
 _SEGMENTS = {"moon": (192, 96), "earth": (128, 64), "sun": (64, 32)}
 
@@ -34,7 +37,22 @@ def build_body(name: str, collection) -> bpy.types.Object:
     material = {"moon": _moon, "earth": _earth, "sun": _sun}[name]()
     builder.sphere(1.0, Matrix.Identity(4), material, segments=segments, rings=rings)
     obj = builder.to_object(collection)
+    if name == "sun":
+        # only the camera sees the disc: the sun lamp alone lights the scene, and mirror-like
+        # foil must not reflect the disc on top of the lamp's own highlight
+        for ray in ("diffuse", "glossy", "transmission", "volume_scatter", "shadow"):
+            setattr(obj, f"visible_{ray}", False)
     return obj
+
+
+def sun_disc_strength(lamp_irradiance: float, angular_radius_rad: float) -> float:
+    """Emission strength of the Sun's disc that matches a sun lamp of this strength (W/m²).
+
+    A Cycles emitter of strength S has radiance S, so a disc of solid angle
+    Ω = π sin²(angular radius) gives an irradiance S·Ω: S = E / Ω (about 14 600 E at 1 au).
+    tests/test_sun_disc.py checks it by lighting a plate with the disc alone and with the lamp.
+    """
+    return lamp_irradiance / (math.pi * math.sin(angular_radius_rad) ** 2)
 
 
 def _moon() -> bpy.types.Material:
@@ -93,6 +111,7 @@ def _earth() -> bpy.types.Material:
 def _sun() -> bpy.types.Material:
     g = ShaderGraph("ALLO_sun")
     emission = g.node("ShaderNodeEmission", {"Color": (1.0, 0.96, 0.9, 1.0), "Strength": 60.0})
+    emission.name = SUN_EMISSION   # StationScene sets its strength from the sun lamp's
     g.tree.nodes.remove(g.bsdf)
     g.link(emission.outputs[0], g.output.inputs["Surface"])
     _seen_not_sampled(g.material)
