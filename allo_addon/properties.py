@@ -19,7 +19,8 @@ PLAIN_KEYS = ("start_day", "end_day", "day_interval", "min_pixel", "samples", "d
               "spot_power", "anomaly_distance", "anomaly_box", "placement_attempts")
 # Every settings property that is (part of) a render_config.yaml key.
 CONFIG_PROPERTIES = (LIST_KEYS + PATH_KEYS + PLAIN_KEYS
-                     + ("resolution", "jitter_position", "jitter_rotation"))
+                     + ("resolution", "jitter_position", "jitter_rotation", "jitter_share_auto",
+                        "jitter_min_share"))
 MODES = ("illumination", "depth", "scale", "colour")
 
 
@@ -130,6 +131,13 @@ class ALLO_PG_settings(bpy.types.PropertyGroup):
     placement_attempts: bpy.props.IntProperty(name="Placement Attempts", default=11, min=1)
     jitter_position: bpy.props.FloatProperty(name="Jitter Position", default=1.0, min=0.0)
     jitter_rotation: bpy.props.FloatProperty(name="Jitter Rotation", default=0.2, min=0.0)
+    jitter_share_auto: bpy.props.BoolProperty(
+        name="Auto Station Share", default=True,
+        description="Redraw a jittered view that sees less than 10% station with the built-in "
+                    "station; keep every view with your own model (the original)")
+    jitter_min_share: bpy.props.FloatProperty(
+        name="Min Station Share", default=0.1, min=0.0, max=1.0, subtype="FACTOR",
+        description="Share of the view that must see the station, else the day's jitter is drawn again")
     # --- post-process --------------------------------------------------------------------
     pp_input: _path_property("Input", "The exp_<N> folder to post-process")
     pp_output: _path_property("Output", "The split folder to write (renders/train, renders/test)")
@@ -152,7 +160,9 @@ class ALLO_PG_settings(bpy.types.PropertyGroup):
         raw["output_dir"] = raw["output_dir"] or "renders"
         raw["resolution"] = list(self.resolution)
         raw["pose_jitter"] = {"position": _value(self.jitter_position),
-                              "rotation": _value(self.jitter_rotation)}
+                              "rotation": _value(self.jitter_rotation),
+                              "min_station_share": "auto" if self.jitter_share_auto
+                              else _value(self.jitter_min_share)}
         return config_from_dict(raw, base_dir=base)
 
     def from_config(self, config: Config) -> None:
@@ -168,6 +178,9 @@ class ALLO_PG_settings(bpy.types.PropertyGroup):
         self.resolution = config.resolution
         self.jitter_position = config.pose_jitter.position
         self.jitter_rotation = config.pose_jitter.rotation
+        self.jitter_share_auto = config.pose_jitter.min_station_share is None
+        if config.pose_jitter.min_station_share is not None:
+            self.jitter_min_share = config.pose_jitter.min_station_share
 
     def copy_to(self, other) -> None:
         for key in self.bl_rna.properties.keys():

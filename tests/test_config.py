@@ -62,6 +62,9 @@ def test_cams_as_list():
     ({"device": "tpu"}, "expected one of auto, cpu, gpu"),
     ({"denoise": "yes"}, "key 'denoise' is 'yes', expected true or false"),
     ({"scales": [0.5, 0]}, "key 'scales[1]' is 0, expected a number > 0"),
+    ({"pose_jitter": {"min_station_share": 1.5}},
+     "key 'pose_jitter.min_station_share' is 1.5, expected a share of the view from 0 to 1, or auto"),
+    ({"pose_jitter": {"share": 0.1}}, "min_station_share: 0..1 or auto"),
 ])
 def test_mistakes_name_the_key(raw, expected):
     with pytest.raises(UserError) as error:
@@ -92,3 +95,11 @@ def test_yaml_is_loaded_safely(tmp_path):
 def test_config_is_immutable():
     with pytest.raises(Exception):
         Config().samples = 3
+
+
+def test_min_station_share_auto_follows_the_station(tmp_path):
+    assert Config().min_station_share == 0.1                        # built-in, compact station
+    assert config_from_dict({"cad_models_path": "cad"}, tmp_path).min_station_share == 0.0  # original
+    explicit = config_from_dict({"pose_jitter": {"min_station_share": 0.3}})
+    assert explicit.min_station_share == 0.3 and explicit.pose_jitter.position == 1.0
+    assert config_from_dict({"pose_jitter": {"min_station_share": "auto"}}).pose_jitter == Config().pose_jitter

@@ -187,3 +187,18 @@ def test_dry_run_prints_the_plan_and_writes_nothing(write_config):
     assert "total: 16 images in 4 jobs" in result.stdout
     assert "Camera1/anomaly/2_" in result.stdout
     assert not (config.parent / "renders" / "exp_9" / "manifest.jsonl").exists()
+
+
+def test_a_jittered_view_that_loses_the_station_is_drawn_again(bpy_ops, write_config):
+    # the demo's train camera 0 on day 10: the plan's 1 m / 0.2 rad jitter turns it to the sky
+    def batch(exp_num, share):
+        config = write_config(name=f"c{exp_num}.yaml", start_day=10, end_day=10, cams=[0],
+                              pose_jitter={"position": 1.0, "rotation": 0.2, "min_station_share": share})
+        return records(render(bpy_ops, config, exp_num))[0]["camera_pose"]
+    original = batch(31, 0.0)
+    assert original["jitter_redraws"] == 0 and original["station_share"] is None  # not measured
+    steady = batch(32, "auto")
+    assert steady["jitter_redraws"] >= 1 and steady["station_share"] >= 0.1
+    assert steady["location"] != original["location"]
+    again = batch(33, "auto")
+    assert again == steady                                  # seeded: the same redraw every run

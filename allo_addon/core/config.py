@@ -33,10 +33,16 @@ BUILTIN = "builtin"
 POSE_PRESETS = ("builtin", "original")
 
 
+AUTO_STATION_SHARE = 0.1
+
+
 @dataclass(frozen=True)
 class PoseJitter:
     position: float = 1.0   # metres, σ of a normal draw per axis, per day
     rotation: float = 0.2   # radians, σ per Euler angle, per day
+    # share of the view that must see the station, else the jitter is drawn again (seeded);
+    # None = auto: 0.1 with the built-in station, 0 (the original: any view) with your model
+    min_station_share: float | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,13 @@ class Config:
         if self.camera_poses != "auto":
             return self.camera_poses
         return "original" if self.cad_models_path else "builtin"
+
+    @property
+    def min_station_share(self) -> float:
+        share = self.pose_jitter.min_station_share
+        if share is not None:
+            return share
+        return AUTO_STATION_SHARE if self.cad_models_path is None else 0.0
 
     def with_overrides(self, **changes) -> "Config":
         return replace(self, **changes)
@@ -264,9 +277,18 @@ class _Checker:
         return self.path("camera_poses", value, base_dir)
 
     def jitter(self, value):
-        if not isinstance(value, dict) or set(value) - {"position", "rotation"}:
-            self.fail("pose_jitter", value, "{position: metres, rotation: radians}")
+        if not isinstance(value, dict) or set(value) - {"position", "rotation", "min_station_share"}:
+            self.fail("pose_jitter", value, "{position: metres, rotation: radians, "
+                                            "min_station_share: 0..1 or auto}")
         d = PoseJitter()
+        share = value.get("min_station_share", "auto")
+        if share in ("auto", None):
+            share = None
+        else:
+            share = self.number("pose_jitter.min_station_share", share, 0)
+            if share > 1:
+                self.fail("pose_jitter.min_station_share", share, "a share of the view from 0 to 1, or auto")
         return PoseJitter(
             position=self.number("pose_jitter.position", value.get("position", d.position), 0),
-            rotation=self.number("pose_jitter.rotation", value.get("rotation", d.rotation), 0))
+            rotation=self.number("pose_jitter.rotation", value.get("rotation", d.rotation), 0),
+            min_station_share=share)

@@ -80,9 +80,12 @@ def load_pose_table(source) -> PoseTable:
 
 
 def jittered(pose: CameraPose, seed: int, split: str, day: int,
-             position_sigma: float, rotation_sigma: float) -> CameraPose:
-    """The pose of `pose` on `day`: a normal draw per axis, seeded by the job's identity."""
-    rng = rng_for(seed, "jitter", split, day, pose.index)
+             position_sigma: float, rotation_sigma: float, attempt: int = 0) -> CameraPose:
+    """The pose of `pose` on `day`: a normal draw per axis, seeded by the job's identity.
+    attempt > 0: another draw for the same job (the renderer's redraws when a view loses the
+    station); attempt 0 is the plan's."""
+    identity = (split, day, pose.index) + ((attempt,) if attempt else ())
+    rng = rng_for(seed, "jitter", *identity)
     location = tuple(c + rng.gauss(0.0, position_sigma) for c in pose.location)
     rotation = tuple(a + rng.gauss(0.0, rotation_sigma) for a in pose.rotation)
     return CameraPose(pose.index, location, rotation)

@@ -166,6 +166,11 @@ class ALLO_PT_advanced(_SubPanel, bpy.types.Panel):
         for key in ("lens_mm", "spot_power", "anomaly_distance", "anomaly_box",
                     "placement_attempts", "jitter_position", "jitter_rotation"):
             layout.prop(settings, key)
+        row = layout.row()
+        row.prop(settings, "jitter_share_auto")
+        share = row.row()
+        share.enabled = not settings.jitter_share_auto
+        share.prop(settings, "jitter_min_share")
 
 
 class ALLO_PT_postprocess(_SubPanel, bpy.types.Panel):

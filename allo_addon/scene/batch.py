@@ -21,6 +21,7 @@ from ..core.object_masks import write_mask_png
 from ..core.planner import is_surface_kind
 from .assembly import StationScene, check_assets
 from .placement import PlacementFailure, place_anomaly, place_on_surface
+from .view_survey import steady_pose
 from .render_settings import choose_device, configure_cycles
 from .renderer import MaskedRenderer
 
@@ -87,6 +88,7 @@ class BatchRun:
         self.quiet = quiet
         self.summary = Summary()
         self.stage = None
+        self._view = None       # the camera pose of the current job (scene/view_survey.SteadyPose)
 
     def run(self) -> Summary:
         for _ in self.steps():
@@ -147,7 +149,7 @@ class BatchRun:
     def _prepare_job(self, job):
         geometry = self.batch.ephemeris.day(job.day)
         self.stage.apply_day(geometry)
-        self.stage.set_camera(job.camera)
+        self._view = steady_pose(self.stage, job, self.batch.config, self.batch.seed)
         if job.kind != "anomaly":
             self.stage.remove_anomaly()
             return None
@@ -194,8 +196,11 @@ class BatchRun:
             "render_seed": image.render_seed,
             "samples": config.samples,
             "denoise": config.denoise,
-            "camera_pose": {"location": list(job.camera.location),
-                            "rotation_euler_xyz": list(job.camera.rotation),
+            "camera_pose": {"location": list(self._view.pose.location),
+                            "rotation_euler_xyz": list(self._view.pose.rotation),
+                            "jitter_redraws": self._view.redraws,   # null: the table pose
+                            "station_share": None if self._view.share is None
+                            else round(self._view.share, 4),
                             "table_location": list(job.table_pose.location),
                             "table_rotation_euler_xyz": list(job.table_pose.rotation)},
             "intrinsics": {"lens_mm": config.lens_mm, "sensor_width_mm": sensor,

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..core.poses import PoseTable
+from ..core.poses import CameraPose, PoseTable, jittered
 from .placement import SURFACE_GRID, CameraRays, surface_cells
+
+SHARE_GRID = (16, 9)    # rays over the whole frame for the share of view the station fills
+REDRAWS = 8             # jitter draws tried per camera-day before the table pose is used
 
 
 @dataclass(frozen=True)
@@ -32,3 +35,41 @@ def survey_poses(stage, table: PoseTable, split: str) -> list[ViewSurvey]:
         mean = sum(c.distance for c in cells) / len(cells) if cells else 0.0
         surveys.append(ViewSurvey(index, len(cells) / grid, sum(c.weight for c in cells), mean))
     return surveys
+
+
+def station_share(stage) -> float:
+    """Share of a 16×9 grid of rays through the current camera's frame that meet the station."""
+    rays = CameraRays(stage.scene, stage.camera)
+    nx, ny = SHARE_GRID
+    hits = sum(stage.station_bvh.ray_cast(rays.origin, rays.direction((i + 0.5) / nx * rays.width,
+                                                                      (j + 0.5) / ny * rays.height))[0]
+               is not None for i in range(nx) for j in range(ny))
+    return hits / (nx * ny)
+
+
+@dataclass(frozen=True)
+class SteadyPose:
+    pose: CameraPose
+    redraws: int | None     # jitter draws after the plan's; None: none kept the station, table pose
+    share: float | None     # None: not measured (min_station_share 0)
+
+
+def steady_pose(stage, job, config, seed: int) -> SteadyPose:
+    """The job's jittered pose, or (seeded) another draw when it sees less than
+    config.min_station_share of station: the original's 1 m / 0.2 rad jitter can turn a view of
+    a compact station to empty sky. Leaves the stage's camera at the returned pose."""
+    floor = config.min_station_share
+    stage.set_camera(job.camera)
+    if floor <= 0:
+        return SteadyPose(job.camera, 0, None)   # every view is kept: nothing measured
+    split = "test" if job.kind == "anomaly" else "train"
+    for attempt in range(REDRAWS):
+        pose = job.camera if attempt == 0 else jittered(
+            job.table_pose, seed, split, job.day, config.pose_jitter.position,
+            config.pose_jitter.rotation, attempt)
+        stage.set_camera(pose)
+        share = station_share(stage)
+        if share >= floor:
+            return SteadyPose(pose, attempt, share)
+    stage.set_camera(job.table_pose)
+    return SteadyPose(job.table_pose, None, station_share(stage))
