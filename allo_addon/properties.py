@@ -9,8 +9,10 @@ the command line's flags are.
 from pathlib import Path
 
 import bpy
+import yaml
 
 from .core.config import DEVICES, Config, config_from_dict
+from .core.errors import UserError
 
 LIST_KEYS = ("sun_strength", "depths", "scales", "colours", "cams", "anomalies")
 PATH_KEYS = ("ephemeris_path", "cad_models_path", "anomalies_path", "output_dir")
@@ -20,7 +22,7 @@ PLAIN_KEYS = ("start_day", "end_day", "day_interval", "min_pixel", "samples", "d
 # Every settings property that is (part of) a render_config.yaml key.
 CONFIG_PROPERTIES = (LIST_KEYS + PATH_KEYS + PLAIN_KEYS
                      + ("resolution", "jitter_position", "jitter_rotation", "jitter_share_auto",
-                        "jitter_min_share"))
+                        "jitter_min_share", "anomaly_params"))
 MODES = ("illumination", "depth", "scale", "colour")
 
 
@@ -135,6 +137,10 @@ class ALLO_PG_settings(bpy.types.PropertyGroup):
         name="Auto Station Share", default=True,
         description="Redraw a jittered view that sees less than 10% station with the built-in "
                     "station; keep every view with your own model (the original)")
+    anomaly_params: bpy.props.StringProperty(
+        name="Anomaly Parameters", default="",
+        description="Per-kind parameters as in render_config.yaml, e.g. "
+                    "{drill: {size: [0.3, 0.45], colour: red}, frost: {weight: 3}}")
     jitter_min_share: bpy.props.FloatProperty(
         name="Min Station Share", default=0.1, min=0.0, max=1.0, subtype="FACTOR",
         description="Share of the view that must see the station, else the day's jitter is drawn again")
@@ -163,6 +169,7 @@ class ALLO_PG_settings(bpy.types.PropertyGroup):
                               "rotation": _value(self.jitter_rotation),
                               "min_station_share": "auto" if self.jitter_share_auto
                               else _value(self.jitter_min_share)}
+        raw["anomaly_params"] = _yaml_mapping("Anomaly Parameters", self.anomaly_params)
         return config_from_dict(raw, base_dir=base)
 
     def from_config(self, config: Config) -> None:
@@ -178,6 +185,7 @@ class ALLO_PG_settings(bpy.types.PropertyGroup):
         self.resolution = config.resolution
         self.jitter_position = config.pose_jitter.position
         self.jitter_rotation = config.pose_jitter.rotation
+        self.anomaly_params = _yaml_text({k: p.as_yaml() for k, p in config.anomaly_params.items()})
         self.jitter_share_auto = config.pose_jitter.min_station_share is None
         if config.pose_jitter.min_station_share is not None:
             self.jitter_min_share = config.pose_jitter.min_station_share
@@ -223,3 +231,18 @@ def attach():
 def detach():
     del bpy.types.Scene.allo
 
+
+def _yaml_mapping(label: str, text: str):
+    """The panel's one-line YAML mapping, or None when empty; a UserError names the field."""
+    if not text.strip():
+        return None
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise UserError(f"{label}: not valid YAML ({problem}): {text}") from None
+    return value
+
+
+def _yaml_text(value: dict) -> str:
+    return yaml.safe_dump(value, default_flow_style=True).strip() if value else ""

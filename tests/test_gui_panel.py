@@ -70,6 +70,7 @@ CHANGED = {
     "spot_power": 250.0, "anomaly_distance": 3.0, "anomaly_box": 0.7,
     "placement_attempts": 5, "resolution": (320, 180), "jitter_position": 0.5,
     "jitter_rotation": 0.05, "jitter_share_auto": False, "jitter_min_share": 0.25,
+    "anomaly_params": "{drill: {size: [0.3, 0.4], weight: 2.0}}",
 }
 
 
@@ -96,6 +97,7 @@ def test_every_setting_round_trips_through_render_config_yaml(ops, tmp_path):
     assert replace(loaded, source=None) == s.to_config()
     assert loaded.sun_strength == (2.0, 7.5) and loaded.pose_jitter.rotation == 0.05
     assert loaded.pose_jitter.min_station_share == 0.25
+    assert loaded.params_for("drill").size == (0.3, 0.4) and loaded.params_for("drill").weight == 2
     assert loaded.cad_models_path == tmp_path / "cad" and loaded.resolution == (320, 180)
     s.from_config(Config())
 

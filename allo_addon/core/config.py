@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from .anomaly_params import DEFAULT as DEFAULT_PARAMS
+from .anomaly_params import AnomalyParams, parse_anomaly_params
 from .errors import UserError
 from .user_files import read_user_text
 
@@ -77,6 +79,7 @@ class Config:
     anomaly_distance: float = 4.0             # m ahead of the camera
     anomaly_box: float = 1.2                  # ± m around that point
     placement_attempts: int = 11
+    anomaly_params: dict = field(default_factory=dict)   # kind -> AnomalyParams (anomaly_params.py)
     source: Path | None = None                # the YAML file this came from
 
     @property
@@ -89,6 +92,9 @@ class Config:
         if self.camera_poses != "auto":
             return self.camera_poses
         return "original" if self.cad_models_path else "builtin"
+
+    def params_for(self, kind: str) -> AnomalyParams:
+        return self.anomaly_params.get(kind, DEFAULT_PARAMS)
 
     @property
     def min_station_share(self) -> float:
@@ -168,6 +174,8 @@ def config_from_dict(raw: dict, base_dir: Path = Path("."), source: Path | None 
         values[key] = checker.number(key, get(key, getattr(d, key)), minimum=0)
     values["placement_attempts"] = checker.integer(
         "placement_attempts", get("placement_attempts", d.placement_attempts), minimum=1)
+    values["anomaly_params"] = parse_anomaly_params(checker, get("anomaly_params"),
+                                                    values["anomalies"], COLOURS)
     return Config(**values, source=source)
 
 

@@ -149,7 +149,11 @@ def _normal_job(seed, day, table_pose, pose, illum) -> RenderJob:
 
 def _anomaly_job(config, modes, seed, day, table_pose, pose, illum) -> RenderJob:
     rng = rng_for(seed, "anomaly", day, pose.index)
-    kind = rng.choice(config.anomalies)
+    weights = [config.params_for(k).weight for k in config.anomalies]
+    if len(set(weights)) == 1:
+        kind = rng.choice(config.anomalies)   # the plain draw: plans made before weights existed stay
+    else:
+        kind = rng.choices(config.anomalies, weights)[0]
     scale, scale_label = 1.0, NO_SCALE
     if "scale" in modes:
         scale = scale_label = rng.choice(config.scales)

@@ -17,9 +17,10 @@ from ..core.config import COLOURS, Config
 from ..core.errors import UserError
 from ..core.ephemeris import BODIES, DayGeometry
 from ..core.object_masks import ANOMALY, STATION_OR_BODY
-from ..core.planner import DEFAULT_COLOUR
+from ..core.planner import DEFAULT_COLOUR, is_surface_kind
 from ..core.poses import CameraPose
 from . import user_assets
+from .anomaly_params import apply_params
 from .builtin import anomalies as builtin_anomalies
 from .builtin import bodies as builtin_bodies
 from .builtin import station as builtin_station
@@ -172,6 +173,8 @@ class StationScene:
         else:
             obj = user_assets.load_model(self.config.anomalies_path, kind,
                                          self.anomaly_collection, copy=True)
+        apply_params(obj, kind, self.config.params_for(kind), seed,
+                     surface=is_surface_kind(self.config, kind))
         obj.pass_index = ANOMALY
         obj.scale = (scale,) * 3
         self.anomaly = obj

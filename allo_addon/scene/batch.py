@@ -227,6 +227,7 @@ class BatchRun:
                 "depth": image.depth, "colour": image.colour,
                 "location": [round(v, 6) for v in obj.location],
                 "rotation_euler_xyz": [round(v, 6) for v in obj.rotation_euler],
+                "size_m": round(max(obj.dimensions), 4),   # largest dimension, scale included
                 "placement_attempts": placement.attempts,
                 "estimated_pixels": placement.estimated_pixels,
             }
