@@ -20,6 +20,8 @@ def assert_user_error(result, *fragments):
     for fragment in fragments:
         assert fragment in message, message
     assert "Traceback" not in result.stderr
+    said = message.removeprefix("error: ")
+    assert (result.stdout + result.stderr).count(said) == 1   # said once, not echoed by Blender
 
 
 def nothing_written(config):

@@ -21,13 +21,17 @@ def ensure_registered():
 
 def call_operator(operator, **properties):
     """Call bpy.ops.allo.<operator>; an ERROR report becomes a UserError (exit status 2)."""
-    try:
-        result = operator(**properties)
-    except RuntimeError as error:
-        message = str(error).strip()
-        if "Traceback" in message:
-            raise
-        raise UserError(message.removeprefix("Error: ").strip()) from None
+    from ..operators.reporting import captured_errors
+    with captured_errors() as messages:   # printed once, by the CLI (not by Blender as well)
+        try:
+            result = operator(**properties)
+        except RuntimeError as error:
+            message = str(error).strip()
+            if "Traceback" in message:
+                raise
+            raise UserError(message.removeprefix("Error: ").strip()) from None
+    if messages:
+        raise UserError(messages[0])
     if "CANCELLED" in result:
         raise UserError("the operation was cancelled")
     return result

@@ -2,6 +2,8 @@
 
 import bpy
 
+from .reporting import fail
+
 
 class ALLO_OT_apply_preferences(bpy.types.Operator):
     bl_idname = "allo.apply_preferences"
@@ -13,8 +15,7 @@ class ALLO_OT_apply_preferences(bpy.types.Operator):
         from ..properties import preferences
         prefs, settings = preferences(context), context.scene.allo
         if prefs is None:
-            self.report({'ERROR'}, "the add-on's preferences are not available")
-            return {'CANCELLED'}
+            return fail(self, "the add-on's preferences are not available")
         settings.cad_models_path = prefs.cad_models_path
         settings.station_source = "FILE" if prefs.cad_models_path else "BUILTIN"
         settings.anomalies_path = prefs.anomalies_path

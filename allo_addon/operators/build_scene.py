@@ -3,6 +3,7 @@
 import bpy
 
 from ..core.errors import UserError
+from .reporting import fail
 
 
 class ALLO_OT_build_scene(bpy.types.Operator):
@@ -17,8 +18,7 @@ class ALLO_OT_build_scene(bpy.types.Operator):
         try:
             station_scene = preview.build(settings)
         except UserError as error:
-            self.report({'ERROR'}, str(error))
-            return {'CANCELLED'}
+            return fail(self, str(error))
         if station_scene.scene != context.scene:
             settings.copy_to(station_scene.scene.allo)   # the panel follows the window's scene
             if context.window is not None:

@@ -8,6 +8,7 @@ from bpy_extras.io_utils import ExportHelper, ImportHelper
 from ..core.config import load_config
 from ..core.config_yaml import write_config
 from ..core.errors import UserError
+from .reporting import fail
 
 
 class ALLO_OT_import_config(bpy.types.Operator, ImportHelper):
@@ -23,8 +24,7 @@ class ALLO_OT_import_config(bpy.types.Operator, ImportHelper):
         try:
             config = load_config(Path(bpy.path.abspath(self.filepath)))
         except UserError as error:
-            self.report({'ERROR'}, str(error))
-            return {'CANCELLED'}
+            return fail(self, str(error))
         settings = context.scene.allo
         settings.from_config(config)
         settings.config_path = self.filepath
@@ -45,8 +45,7 @@ class ALLO_OT_export_config(bpy.types.Operator, ExportHelper):
         try:
             path = write_config(settings.to_config(), bpy.path.abspath(self.filepath))
         except UserError as error:
-            self.report({'ERROR'}, str(error))
-            return {'CANCELLED'}
+            return fail(self, str(error))
         settings.config_path = self.filepath
         self.report({'INFO'}, f"settings written to {path}")
         return {'FINISHED'}

@@ -3,6 +3,7 @@
 import bpy
 
 from ..core.errors import UserError
+from .reporting import fail
 
 
 class ALLO_OT_generate_ephemeris(bpy.types.Operator):
@@ -42,8 +43,7 @@ class ALLO_OT_generate_ephemeris(bpy.types.Operator):
             table, written = generate_files(request, _path(self.filepath),
                                             _path(self.extended_filepath))
         except UserError as error:
-            self.report({'ERROR'}, str(error))
-            return {'CANCELLED'}
+            return fail(self, str(error))
         self.report({'INFO'}, f"{len(table)} ephemeris rows written to "
                               f"{', '.join(map(str, written))}")
         return {'FINISHED'}

@@ -3,6 +3,7 @@
 import bpy
 
 from ..core.errors import UserError
+from .reporting import fail
 
 
 class ALLO_OT_load_ephemeris(bpy.types.Operator):
@@ -16,8 +17,7 @@ class ALLO_OT_load_ephemeris(bpy.types.Operator):
         try:
             ephemeris = preview.load(settings)
         except UserError as error:
-            self.report({'ERROR'}, str(error))
-            return {'CANCELLED'}
+            return fail(self, str(error))
         if ephemeris.days and settings.preview_day not in ephemeris.days:
             settings.preview_day = min(ephemeris.days)
         bad = f", {len(ephemeris.bad_rows)} corrupt rows refused" if ephemeris.bad_rows else ""

@@ -3,6 +3,7 @@
 import bpy
 
 from ..core.errors import UserError
+from .reporting import fail
 
 
 class ALLO_OT_look_through(bpy.types.Operator):
@@ -17,8 +18,7 @@ class ALLO_OT_look_through(bpy.types.Operator):
         try:
             pose = preview.look_through(context.scene.allo, context)
         except UserError as error:
-            self.report({'ERROR'}, str(error))
-            return {'CANCELLED'}
+            return fail(self, str(error))
         self.report({'INFO'}, f"looking through {context.scene.allo.camera_split} {pose.name}")
         return {'FINISHED'}
 

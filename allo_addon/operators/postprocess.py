@@ -11,6 +11,7 @@ import bpy
 
 from ..core.errors import UserError
 from ..core.postprocess import PostprocessRequest, postprocess
+from .reporting import fail
 
 
 def _path(text: str) -> Path | None:
@@ -59,16 +60,14 @@ class ALLO_OT_postprocess(bpy.types.Operator):
             normal_test_ratio=self.normal_test_ratio, test_output=_path(self.test_output),
             workers=self.workers)
         if request.input is None or request.output is None:
-            self.report({'ERROR'}, "set both Input (an exp_<N> folder) and Output")
-            return {'CANCELLED'}
+            return fail(self, "set both Input (an exp_<N> folder) and Output")
         window_manager = context.window_manager
         window_manager.progress_begin(0, 1)
         try:
             summary = postprocess(request, progress=lambda done, total:
                                   window_manager.progress_update(done / total))
         except UserError as error:
-            self.report({'ERROR'}, str(error))
-            return {'CANCELLED'}
+            return fail(self, str(error))
         finally:
             window_manager.progress_end()
         self.report({'INFO'}, f"{summary.lines()[-1]}; written to {summary.output}")

@@ -3,6 +3,7 @@
 import bpy
 
 from ..core.errors import UserError
+from .reporting import fail
 
 
 class ALLO_OT_preview_day(bpy.types.Operator):
@@ -25,8 +26,7 @@ class ALLO_OT_preview_day(bpy.types.Operator):
         try:
             geometry = preview.preview_day(settings, settings.preview_day)
         except UserError as error:
-            self.report({'ERROR'}, str(error))
-            return {'CANCELLED'}
+            return fail(self, str(error))
         when = f" ({geometry.epoch})" if geometry.epoch else ""
         self.report({'INFO'}, f"day {geometry.day}{when}: sun visible "
                               f"{geometry.sun_visible_fraction:.0%}")

@@ -11,6 +11,7 @@ import bpy
 
 from ..core.batch import BatchRequest, describe_plan, prepare_batch
 from ..core.errors import UserError
+from .reporting import fail
 
 MODE_ITEMS = [
     ("illumination", "Illumination", "one image per sun_strength value"),
@@ -76,8 +77,7 @@ class ALLO_OT_render_batch(bpy.types.Operator):
                 return {"FINISHED"}
             summary = BatchRun(batch, quiet=bpy.app.background).run()
         except UserError as error:
-            self.report({"ERROR"}, str(error))
-            return {"CANCELLED"}
+            return fail(self, str(error))
         self.report({"INFO"}, f"rendered {summary.rendered} images into {batch.exp_dir}")
         return {"FINISHED"}
 
@@ -85,14 +85,12 @@ class ALLO_OT_render_batch(bpy.types.Operator):
         if bpy.app.background or self.dry_run:
             return self.execute(context)
         if PROGRESS:
-            self.report({"ERROR"}, "a batch is already rendering; press Esc to stop it first")
-            return {"CANCELLED"}
+            return fail(self, "a batch is already rendering; press Esc to stop it first")
         from ..scene.batch import BatchRun
         try:
             batch = self._prepare(context)
         except UserError as error:
-            self.report({"ERROR"}, str(error))
-            return {"CANCELLED"}
+            return fail(self, str(error))
         self._run = BatchRun(batch, quiet=False)
         self._steps = self._run.steps()
         self._cancelled = False
