@@ -11,8 +11,7 @@ from pathlib import Path
 import bpy
 import yaml
 
-from .core.config import DEVICES, Config, config_from_dict
-from .core.errors import UserError
+from .core.config import DEVICES, Config, config_from_dict, parse_yaml
 
 LIST_KEYS = ("sun_strength", "depths", "scales", "colours", "cams", "anomalies")
 PATH_KEYS = ("ephemeris_path", "cad_models_path", "anomalies_path", "output_dir")
@@ -234,14 +233,7 @@ def detach():
 
 def _yaml_mapping(label: str, text: str):
     """The panel's one-line YAML mapping, or None when empty; a UserError names the field."""
-    if not text.strip():
-        return None
-    try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise UserError(f"{label}: not valid YAML ({problem}): {text}") from None
-    return value
+    return parse_yaml(text, label) if text.strip() else None
 
 
 def _yaml_text(value: dict) -> str:

@@ -110,19 +110,23 @@ class Config:
 _KNOWN = {f.name for f in fields(Config)} - {"source"}
 
 
-def load_config(path) -> Config:
-    """Read and validate a render_config.yaml; UserError names the file and key on mistakes."""
-    path = Path(path)
-    text = read_user_text(path, "config file")
+def parse_yaml(text: str, source: str):
+    """YAML text (safe loader); a UserError names `source`, the line and column, and the problem."""
     try:
-        raw = yaml.safe_load(text)
+        return yaml.safe_load(text)
     except yaml.YAMLError as error:
         where = ""
         mark = getattr(error, "problem_mark", None)
         if mark is not None:
             where = f" at line {mark.line + 1}, column {mark.column + 1}"
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise UserError(f"{path}: not valid YAML{where}: {problem}") from None
+        raise UserError(f"{source}: not valid YAML{where}: {problem}") from None
+
+
+def load_config(path) -> Config:
+    """Read and validate a render_config.yaml; UserError names the file and key on mistakes."""
+    path = Path(path)
+    raw = parse_yaml(read_user_text(path, "config file"), str(path))
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
