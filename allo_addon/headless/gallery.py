@@ -3,7 +3,6 @@ as one contact sheet."""
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 
@@ -128,18 +127,13 @@ def _render(bpy, work: Path, name: str, exp_num: int, config: dict, anomaly: boo
     return work / "renders" / f"exp_{exp_num}"
 
 
-def _records(exp: Path) -> list[dict]:
-    manifest = exp / "manifest.jsonl"
-    lines = manifest.read_text(encoding="utf-8").splitlines() if manifest.exists() else []
-    return [json.loads(line) for line in lines if line.strip()]
-
-
 def _station_tiles(bpy, work, config, ephemeris):
     from ..core.gallery_choice import sun_direction
+    from ..core.manifest import read_records
     from ..core.gallery_sheet import GalleryTile
     exp = _render(bpy, work, "station", 1, config, anomaly=False)
     tiles = []
-    for record in _records(exp):
+    for record in read_records(exp):
         x, y, z = sun_direction(ephemeris, record["day"])
         tiles.append(GalleryTile("station", exp / record["image"], None,
                                  f"train {record['camera']}, day {record['day']}: "
@@ -149,12 +143,13 @@ def _station_tiles(bpy, work, config, ephemeris):
 
 def _kind_tile(bpy, work, args, kind, cams, exp_num):
     from ..core.builtin_catalog import SURFACE_KINDS
+    from ..core.manifest import read_records
     from ..core.gallery_sheet import GalleryTile
     where = "on the hull" if kind in SURFACE_KINDS else "in front of the station"
     for attempt, cam in enumerate(cams):
         exp = _render(bpy, work, f"{kind}_{cam}", exp_num * 10 + attempt, kind_config(args, kind, cam),
                       anomaly=True)
-        records = _records(exp)
+        records = read_records(exp)
         if records:
             record = records[0]
             return GalleryTile(kind, exp / record["image"], exp / record["masks"]["anomaly_mask"],
