@@ -24,13 +24,13 @@ def angle_deg(a, b) -> float:
 def contrasting_sun_days(ephemeris: Ephemeris, count: int, first: int) -> list[int]:
     """`first`, then each time the day whose sun direction is farthest from every day chosen so
     far (sunlit days only: an eclipsed day shows a black station). Ties go to the earlier day."""
-    sunlit = sorted(day for day, geometry in ephemeris.days.items()
-                    if geometry.sun_visible_fraction >= 1.0)
+    sunlit = {day: sun_direction(ephemeris, day) for day, geometry in sorted(ephemeris.days.items())
+              if geometry.sun_visible_fraction >= 1.0}
     chosen = [first]
     while len(chosen) < min(count, len(sunlit)):
         directions = [sun_direction(ephemeris, day) for day in chosen]
         farthest = max((d for d in sunlit if d not in chosen),
-                       key=lambda d: (min(angle_deg(sun_direction(ephemeris, d), c) for c in directions), -d))
+                       key=lambda d: (min(angle_deg(sunlit[d], c) for c in directions), -d))
         chosen.append(farthest)
     return chosen
 

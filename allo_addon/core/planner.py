@@ -69,6 +69,11 @@ class RenderJob:
         return f"{self.kind}-day{self.day}-{self.camera.name}"
 
     @property
+    def split(self) -> str:
+        """The pose table split the camera comes from: test poses for anomalous images."""
+        return "test" if self.kind == "anomaly" else "train"
+
+    @property
     def image_folder(self) -> str:
         return "anomaly" if self.kind == "anomaly" else "normal"
 

@@ -85,6 +85,13 @@ class CameraRays:
         y = self.top - (self.top - self.bottom) * py / self.height
         return (self.rotation @ Vector((x, y, self.frame_z))).normalized()
 
+    def grid(self, nx: int, ny: int):
+        """(px, py, direction) at the centres of an nx × ny grid of cells over the frame."""
+        for j in range(ny):
+            for i in range(nx):
+                px, py = (i + 0.5) / nx * self.width, (j + 0.5) / ny * self.height
+                yield px, py, self.direction(px, py)
+
 
 def estimate_visible_pixels(rays: CameraRays, anomaly: BVHTree, station: BVHTree,
                             px: np.ndarray, py: np.ndarray) -> int:
@@ -253,21 +260,17 @@ class SurfaceCell:
 
 def surface_cells(rays: CameraRays, station: BVHTree) -> list[SurfaceCell]:
     """Cells of a coarse ray grid (inside a 5 % margin) whose ray meets the hull facing the camera."""
-    nx, ny = SURFACE_GRID
     cells = []
-    for j in range(ny):
-        for i in range(nx):
-            px, py = (i + 0.5) / nx * rays.width, (j + 0.5) / ny * rays.height
-            if not (0.05 * rays.width < px < 0.95 * rays.width
-                    and 0.05 * rays.height < py < 0.95 * rays.height):
-                continue
-            direction = rays.direction(px, py)
-            hit, normal, _, distance = station.ray_cast(rays.origin, direction)
-            if hit is None:
-                continue
-            facing = abs(normal.dot(direction))
-            if facing >= MIN_FACING:
-                cells.append(SurfaceCell(px, py, facing / max(distance, 0.1) ** 2, distance))
+    for px, py, direction in rays.grid(*SURFACE_GRID):
+        if not (0.05 * rays.width < px < 0.95 * rays.width
+                and 0.05 * rays.height < py < 0.95 * rays.height):
+            continue
+        hit, normal, _, distance = station.ray_cast(rays.origin, direction)
+        if hit is None:
+            continue
+        facing = abs(normal.dot(direction))
+        if facing >= MIN_FACING:
+            cells.append(SurfaceCell(px, py, facing / max(distance, 0.1) ** 2, distance))
     return cells
 
 

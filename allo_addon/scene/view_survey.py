@@ -40,11 +40,9 @@ def survey_poses(stage, table: PoseTable, split: str) -> list[ViewSurvey]:
 def station_share(stage) -> float:
     """Share of a 16×9 grid of rays through the current camera's frame that meet the station."""
     rays = CameraRays(stage.scene, stage.camera)
-    nx, ny = SHARE_GRID
-    hits = sum(stage.station_bvh.ray_cast(rays.origin, rays.direction((i + 0.5) / nx * rays.width,
-                                                                      (j + 0.5) / ny * rays.height))[0]
-               is not None for i in range(nx) for j in range(ny))
-    return hits / (nx * ny)
+    hits = sum(stage.station_bvh.ray_cast(rays.origin, direction)[0] is not None
+               for _, _, direction in rays.grid(*SHARE_GRID))
+    return hits / (SHARE_GRID[0] * SHARE_GRID[1])
 
 
 @dataclass(frozen=True)
@@ -59,13 +57,12 @@ def steady_pose(stage, job, config, seed: int) -> SteadyPose:
     config.min_station_share of station: the original's 1 m / 0.2 rad jitter can turn a view of
     a compact station to empty sky. Leaves the stage's camera at the returned pose."""
     floor = config.min_station_share
-    stage.set_camera(job.camera)
     if floor <= 0:
+        stage.set_camera(job.camera)
         return SteadyPose(job.camera, 0, None)   # every view is kept: nothing measured
-    split = "test" if job.kind == "anomaly" else "train"
     for attempt in range(REDRAWS):
         pose = job.camera if attempt == 0 else jittered(
-            job.table_pose, seed, split, job.day, config.pose_jitter.position,
+            job.table_pose, seed, job.split, job.day, config.pose_jitter.position,
             config.pose_jitter.rotation, attempt)
         stage.set_camera(pose)
         share = station_share(stage)
