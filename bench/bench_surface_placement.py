@@ -1,8 +1,9 @@
 """How often the surface kinds (frost, mmod_hole) find a place on the hull of the built-in station.
 
-surface_placement_rate: placed camera-days / planned camera-days, per kind, with the built-in
-test poses (16 cameras) over days 0–30 every 6 days, at 1920×1080 with the original's
-min_pixel of 2000 (0.1 % of the image). Geometry only: nothing is rendered.
+surface_placement_rate: placed camera-days / planned camera-days, per kind, from the views a
+batch uses (the 16 built-in test poses, jittered and kept on the station) over days 0–30 every
+6 days, at 1920×1080 with the original's min_pixel of 2000 (0.1 % of the image). Geometry
+only: nothing is rendered.
 """
 
 import statistics
@@ -20,6 +21,7 @@ def run(args):
     from allo_addon.scene.assembly import StationScene
     from allo_addon.scene.placement import Placement, place_on_surface
     from allo_addon.scene.render_settings import configure_cycles
+    from allo_addon.scene.view_survey import steady_pose
 
     config = config_from_dict(SETTINGS)
     batch = prepare_batch(BatchRequest(None, 1, anomaly=True, config=config, seed=42))
@@ -28,7 +30,7 @@ def run(args):
     planned, placed, pixels, seconds, refusals = Counter(), Counter(), {k: [] for k in KINDS}, [], Counter()
     for job in batch.plan.jobs:
         stage.apply_day(batch.ephemeris.day(job.day))
-        stage.set_camera(job.camera)
+        steady_pose(stage, job, config, batch.seed)   # the camera a batch would use
         stage.add_anomaly(job.anomaly, job.anomaly_seed, job.scale)
         started = time.perf_counter()
         result = place_on_surface(stage, config, job.placement_seed, job.scale, config.min_pixel)
