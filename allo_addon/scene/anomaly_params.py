@@ -28,16 +28,20 @@ def apply_params(obj, kind: str, params: AnomalyParams, seed: int, surface: bool
             f = size / current
             obj.data.transform(Matrix.Diagonal((f, f, 1.0 if surface else f, 1.0)))
             obj.data.update()
+    for node in principled_nodes(obj):
+        if params.colour is not None:
+            node.inputs["Base Color"].default_value = (*params.colour, 1.0)
+        if params.roughness is not None:
+            node.inputs["Roughness"].default_value = params.roughness
+        if params.metallic is not None:
+            node.inputs["Metallic"].default_value = params.metallic
+
+
+def principled_nodes(obj):
+    """Every Principled BSDF in the object's materials."""
     for slot in obj.material_slots:
         material = slot.material
-        if material is None or material.node_tree is None:
-            continue
-        for node in material.node_tree.nodes:
-            if node.type != "BSDF_PRINCIPLED":
-                continue
-            if params.colour is not None:
-                node.inputs["Base Color"].default_value = (*params.colour, 1.0)
-            if params.roughness is not None:
-                node.inputs["Roughness"].default_value = params.roughness
-            if params.metallic is not None:
-                node.inputs["Metallic"].default_value = params.metallic
+        if material and material.node_tree:
+            for node in material.node_tree.nodes:
+                if node.type == "BSDF_PRINCIPLED":
+                    yield node

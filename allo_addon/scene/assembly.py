@@ -20,7 +20,7 @@ from ..core.object_masks import ANOMALY, STATION_OR_BODY
 from ..core.planner import DEFAULT_COLOUR, is_surface_kind
 from ..core.poses import CameraPose
 from . import user_assets
-from .anomaly_params import apply_params
+from .anomaly_params import apply_params, principled_nodes
 from .builtin import anomalies as builtin_anomalies
 from .builtin import bodies as builtin_bodies
 from .builtin import station as builtin_station
@@ -180,7 +180,7 @@ class StationScene:
         self.anomaly = obj
         self._default_colours = [
             (node, tuple(node.inputs["Base Color"].default_value))
-            for node in _principled_nodes(obj)]
+            for node in _recolourable_nodes(obj)]
         return obj
 
     def remove_anomaly(self) -> None:
@@ -236,13 +236,9 @@ class StationScene:
         return self.sun_lamp.data.energy
 
 
-def _principled_nodes(obj):
-    for slot in obj.material_slots:
-        material = slot.material
-        if material and material.node_tree:
-            for node in material.node_tree.nodes:
-                if node.type == "BSDF_PRINCIPLED" and not node.inputs["Base Color"].is_linked:
-                    yield node
+def _recolourable_nodes(obj):
+    """The Principled BSDFs whose Base Color is a plain value the colour mode can set."""
+    return [node for node in principled_nodes(obj) if not node.inputs["Base Color"].is_linked]
 
 
 def mesh_arrays(obj, depsgraph, matrix=None):

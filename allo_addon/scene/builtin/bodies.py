@@ -14,8 +14,8 @@ from mathutils import Matrix
 
 from ...core.builtin_catalog import BODIES
 from ...core.errors import UserError
-
 from ...core.moon_map import HIGHLAND
+
 from .earth_material import earth_material
 from .mesh_builder import MeshBuilder
 from .moon_albedo import moon_albedo_image
