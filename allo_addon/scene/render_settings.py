@@ -1,8 +1,11 @@
-"""Cycles settings for a batch, and the choice of device (GPU when asked and available)."""
+"""Cycles settings for a batch, and the choice of device (GPU when asked and available) and of
+denoiser (what this Blender's Cycles offers)."""
 
 from __future__ import annotations
 
 import bpy
+
+from ..core.denoiser import KNOWN, OPTIX, DenoiserChoice, choose_denoiser
 
 GPU_BACKENDS = ("OPTIX", "CUDA", "HIP", "METAL", "ONEAPI")
 
@@ -21,11 +24,40 @@ def configure_cycles(scene, config) -> None:
     scene.render.image_settings.color_depth = "8"
     cycles = scene.cycles
     cycles.samples = config.samples
-    cycles.use_denoising = config.denoise
-    if config.denoise:
-        cycles.denoiser = "OPENIMAGEDENOISE"
+    cycles.use_denoising = False      # configure_denoising decides, once the device is chosen
     cycles.use_animated_seed = False
     scene.view_layers[0].use_pass_object_index = True
+
+
+def available_denoisers(scene) -> list[str]:
+    """The denoisers this Blender's Cycles offers: the items of scene.cycles.denoiser.
+
+    Cycles computes those items at run time (OpenImageDenoise when built in and supported by
+    this CPU, OptiX when there is an OptiX GPU), so bl_rna's enum_items lists none of them
+    (measured: [] in the bpy 5.0.1 wheel, which has OpenImageDenoise); UILayout.enum_item_name
+    evaluates them, and names only the ones that exist.
+    """
+    cycles = getattr(scene, "cycles", None)
+    if cycles is None:   # the Cycles add-on is off
+        return []
+    return [d for d in KNOWN if bpy.types.UILayout.enum_item_name(cycles, "denoiser", d)]
+
+
+def configure_denoising(scene, config) -> DenoiserChoice:
+    """After choose_device: denoise with what Cycles has, or render without denoising."""
+    optix = scene.cycles.device == "GPU" and _compute_device_type() == OPTIX
+    choice = choose_denoiser(config.denoise, available_denoisers(scene), optix_device=optix)
+    scene.cycles.use_denoising = choice.denoised
+    if choice.denoised:
+        scene.cycles.denoiser = choice.denoiser
+    return choice
+
+
+def _compute_device_type() -> str:
+    try:
+        return bpy.context.preferences.addons["cycles"].preferences.compute_device_type
+    except KeyError:
+        return "NONE"
 
 
 def choose_device(scene, preference: str) -> str:
