@@ -132,5 +132,6 @@ def test_openimagedenoise_is_used_and_recorded_where_cycles_has_it(ops, write_co
     config = tiny(write_config, "denoised.yaml")
     assert ops.render_batch(config=str(config), exp_num=3) == {"FINISHED"}
     exp = config.parent / "renders" / "exp_3"
-    assert [(r["denoise"], r["denoised"], r["denoiser"]) for r in records(exp)] == [(True, True, OIDN)]
+    recorded = [(r["denoise"], r["denoised"], r["denoiser"]) for r in records(exp)]
+    assert recorded == [(True, True, OIDN)]
     assert "denoise: OpenImageDenoise" in (exp / "render.log").read_text().splitlines()
