@@ -22,11 +22,26 @@ def configure_cycles(scene, config) -> None:
     scene.render.image_settings.file_format = "PNG"
     scene.render.image_settings.color_mode = "RGB"
     scene.render.image_settings.color_depth = "8"
+    _no_png_metadata(scene.render)
     cycles = scene.cycles
     cycles.samples = config.samples
     cycles.use_denoising = False      # configure_denoising decides, once the device is chosen
     cycles.use_animated_seed = False
     scene.view_layers[0].use_pass_object_index = True
+
+
+def _no_png_metadata(render) -> None:
+    """No text chunks in the PNGs (Date, RenderTime, Memory, cycles.*.render_time …): they
+    change from run to run, and the same job must give the same bytes."""
+    # Blender writes them, Cycles' cycles.* timings included, when any bit of its R_STAMP_ALL
+    # mask is set (BKE_imbuf_write_stamp). That mask also holds the "hide labels" bit, which is
+    # use_stamp_labels = False, so that flag stays True (cleared too, it kept the cycles.*
+    # chunks: measured in 5.0.1). The flags differ between versions, so every use_stamp_* flag
+    # this Blender has is set; use_stamp (text burnt into the pixels) is cleared with the rest.
+    for prop in render.bl_rna.properties:
+        if prop.identifier.startswith("use_stamp") and prop.type == "BOOLEAN" \
+                and not prop.is_readonly:
+            setattr(render, prop.identifier, prop.identifier == "use_stamp_labels")
 
 
 def available_denoisers(scene) -> list[str]:
