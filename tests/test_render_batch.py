@@ -1,5 +1,6 @@
 """Real Blender (bpy wheel), real Cycles, tiny images: the batch a user renders."""
 
+import hashlib
 import json
 import signal
 import subprocess
@@ -57,8 +58,15 @@ def load(path):
     return np.asarray(Image.open(path))
 
 
+def sha256(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def assert_same_render(a, b, name):
-    assert np.array_equal(load(a), load(b)), name
+    """The same file, byte for byte (same machine, same Blender): a user who checksums,
+    dedups or rsyncs a dataset sees one file. Pixels first, to say which of the two differs."""
+    assert np.array_equal(load(a), load(b)), f"{name}: pixels differ"
+    assert sha256(a) == sha256(b), f"{name}: same pixels, different bytes (PNG metadata?)"
 
 
 @pytest.fixture(scope="module")
@@ -115,6 +123,15 @@ def test_manifest_records_everything_a_user_needs(anomalous):
                                       "rotation_euler_xyz"}
     assert set(record["bodies"]) == {"sun", "moon", "earth"}
     assert record["render_seconds"] > 0
+
+
+def test_pngs_carry_no_run_dependent_metadata(anomalous):
+    # Blender's stamp metadata (Date, RenderTime, cycles.*.render_time …) would be PNG text
+    # chunks; the masks are written by Pillow
+    _, exp = anomalous
+    for name in files(exp):
+        with Image.open(exp / name) as png:
+            assert png.text == {}, f"{name}: {png.text}"
 
 
 def test_placement_estimate_matches_the_mask(anomalous):

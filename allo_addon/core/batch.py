@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Config, load_config
+from .denoiser import DenoiserChoice
 from .ephemeris import Ephemeris, load_ephemeris
 from .errors import UserError
 from .layout import exp_dir
@@ -63,8 +64,14 @@ def prepare_batch(request: BatchRequest) -> PreparedBatch:
                          exp_dir(config.output_dir, request.exp_num), seed, modes)
 
 
-def describe_plan(batch: PreparedBatch, finished: set[str] = frozenset()) -> str:
-    """The dry-run report: what would be rendered, where, and how many."""
+def describe_plan(batch: PreparedBatch, finished: set[str] = frozenset(),
+                  denoising: DenoiserChoice | None = None) -> str:
+    """The dry-run report: what would be rendered, where, and how many.
+
+    denoising: what this Blender's Cycles will do with `denoise` (core/denoiser.plan_denoiser
+    on the denoisers Cycles offers); None where nobody asked Cycles: the report says what was
+    asked.
+    """
     plan, config, request = batch.plan, batch.config, batch.request
     kind = "anomalous" if request.anomaly else "normal"
     lines = [
@@ -74,7 +81,8 @@ def describe_plan(batch: PreparedBatch, finished: set[str] = frozenset()) -> str
         f"ephemeris: {batch.ephemeris.path} ({len(batch.ephemeris)} rows)",
         f"output: {batch.exp_dir}",
         f"render: {config.resolution[0]}×{config.resolution[1]}, {config.samples} samples, "
-        f"denoise {'on' if config.denoise else 'off'}, device {config.device}",
+        f"device {config.device}",
+        denoising.note if denoising else f"denoise: {'on' if config.denoise else 'off'} (asked)",
     ]
     if request.shard:
         lines.append(f"shard {request.shard}: {plan.image_count} of {batch.full_plan_images} images")

@@ -72,7 +72,11 @@ class ALLO_OT_render_batch(bpy.types.Operator):
             batch = self._prepare(context)
             if self.dry_run:
                 from ..core import manifest
-                print(describe_plan(batch, manifest.finished_images(batch.exp_dir)))
+                from ..core.denoiser import plan_denoiser
+                from ..scene.render_settings import available_denoisers
+                denoising = plan_denoiser(batch.config.denoise,
+                                          available_denoisers(context.scene), batch.config.device)
+                print(describe_plan(batch, manifest.finished_images(batch.exp_dir), denoising))
                 self.report({"INFO"}, f"dry run: {batch.plan.image_count} images planned")
                 return {"FINISHED"}
             summary = BatchRun(batch, quiet=bpy.app.background).run()

@@ -133,6 +133,7 @@ class ALLO_PT_output(_SubPanel, bpy.types.Panel):
         row.prop(settings, "denoise")
         layout.prop(settings, "device")
         layout.label(text=_gpu_summary(), icon="DESKTOP")
+        _denoise_note(layout, context, _denoising(settings))
         if PROGRESS:
             _progress(layout, PROGRESS)
             return
@@ -148,6 +149,7 @@ class ALLO_PT_output(_SubPanel, bpy.types.Panel):
 
 
 _GPU = []
+_DENOISERS = []
 
 
 def _gpu_summary() -> str:
@@ -155,6 +157,29 @@ def _gpu_summary() -> str:
         from ..scene.render_settings import describe_gpus
         _GPU.append(describe_gpus())
     return _GPU[0]
+
+
+def _denoising(settings):
+    """What `denoise` will really do here (the same choice the batch makes)."""
+    from ..core.denoiser import plan_denoiser
+    if not _DENOISERS:  # Cycles asks for its OptiX GPUs to list the denoisers: once per session
+        from ..scene.render_settings import available_denoisers
+        _DENOISERS.append(available_denoisers(bpy.context.scene))
+    return plan_denoiser(settings.denoise, _DENOISERS[0], settings.device)
+
+
+def _denoise_note(layout, context, denoising) -> None:
+    """The note on lines as wide as the sidebar (a label does not wrap; cut, it says nothing)."""
+    import textwrap
+    scale = context.preferences.system.ui_scale
+    # a guess of 7.5 px a character and 50 px for icon and margins (scale 1); it fit the default
+    # 291 px sidebar in a screenshot of Debian's Blender 4.3, where 7 px with no margin did not
+    chars = max(20, int((context.region.width - 50 * scale) / (7.5 * scale)))
+    column = layout.column(align=True)
+    icon = "SHADERFX" if denoising.denoised else "INFO"
+    for line in textwrap.wrap(denoising.note, chars):
+        column.label(text=line, icon=icon)
+        icon = "BLANK1"
 
 
 class ALLO_PT_advanced(_SubPanel, bpy.types.Panel):

@@ -22,7 +22,7 @@ from ..core.planner import is_surface_kind
 from .assembly import StationScene, check_assets
 from .placement import PlacementFailure, place_anomaly, place_on_surface
 from .view_survey import steady_pose
-from .render_settings import choose_device, configure_cycles
+from .render_settings import choose_device, configure_cycles, configure_denoising
 from .renderer import MaskedRenderer
 
 
@@ -89,6 +89,7 @@ class BatchRun:
         self.summary = Summary()
         self.stage = None
         self._view = None       # the camera pose of the current job (scene/view_survey.SteadyPose)
+        self.denoising = None   # core/denoiser.DenoiserChoice, once the device is chosen
 
     def run(self) -> Summary:
         for _ in self.steps():
@@ -113,6 +114,8 @@ class BatchRun:
         configure_cycles(self.stage.scene, config)
         self.summary.device_note = choose_device(self.stage.scene, config.device)
         self._log(exp, self.summary.device_note)
+        self.denoising = configure_denoising(self.stage.scene, config)
+        self._log(exp, self.denoising.note)
         scratch = scratch_dir(exp)
         renderer = MaskedRenderer(self.stage.scene, scratch, quiet=self.quiet)
         done = 0
@@ -195,7 +198,9 @@ class BatchRun:
             "seed": self.batch.seed,
             "render_seed": image.render_seed,
             "samples": config.samples,
-            "denoise": config.denoise,
+            "denoise": config.denoise,              # what the config asked for
+            "denoised": self.denoising.denoised,     # what this Blender's Cycles could do
+            "denoiser": self.denoising.denoiser,
             "camera_pose": {"location": list(self._view.pose.location),
                             "rotation_euler_xyz": list(self._view.pose.rotation),
                             "jitter_redraws": self._view.redraws,   # null: the table pose

@@ -1,8 +1,11 @@
-"""Cycles settings for a batch, and the choice of device (GPU when asked and available)."""
+"""Cycles settings for a batch, and the choice of device (GPU when asked and available) and of
+denoiser (what this Blender's Cycles offers)."""
 
 from __future__ import annotations
 
 import bpy
+
+from ..core.denoiser import KNOWN, OPTIX, DenoiserChoice, choose_denoiser
 
 GPU_BACKENDS = ("OPTIX", "CUDA", "HIP", "METAL", "ONEAPI")
 
@@ -19,13 +22,57 @@ def configure_cycles(scene, config) -> None:
     scene.render.image_settings.file_format = "PNG"
     scene.render.image_settings.color_mode = "RGB"
     scene.render.image_settings.color_depth = "8"
+    _no_png_metadata(scene.render)
     cycles = scene.cycles
     cycles.samples = config.samples
-    cycles.use_denoising = config.denoise
-    if config.denoise:
-        cycles.denoiser = "OPENIMAGEDENOISE"
+    cycles.use_denoising = False      # configure_denoising decides, once the device is chosen
     cycles.use_animated_seed = False
     scene.view_layers[0].use_pass_object_index = True
+
+
+def _no_png_metadata(render) -> None:
+    """No text chunks in the PNGs (Date, RenderTime, Memory, cycles.*.render_time …): they
+    change from run to run, and the same job must give the same bytes."""
+    # Blender writes them, Cycles' cycles.* timings included, when any bit of its R_STAMP_ALL
+    # mask is set (BKE_imbuf_write_stamp). That mask also holds the "hide labels" bit, which is
+    # use_stamp_labels = False, so that flag stays True (cleared too, it kept the cycles.*
+    # chunks: measured in 5.0.1). The flags differ between versions, so every use_stamp_* flag
+    # this Blender has is set; use_stamp (text burnt into the pixels) is cleared with the rest.
+    for prop in render.bl_rna.properties:
+        if prop.identifier.startswith("use_stamp") and prop.type == "BOOLEAN" \
+                and not prop.is_readonly:
+            setattr(render, prop.identifier, prop.identifier == "use_stamp_labels")
+
+
+def available_denoisers(scene) -> list[str]:
+    """The denoisers this Blender's Cycles offers: the items of scene.cycles.denoiser.
+
+    Cycles computes those items at run time (OpenImageDenoise when built in and supported by
+    this CPU, OptiX when there is an OptiX GPU), so bl_rna's enum_items lists none of them
+    (measured: [] in the bpy 5.0.1 wheel, which has OpenImageDenoise); UILayout.enum_item_name
+    evaluates them, and names only the ones that exist.
+    """
+    cycles = getattr(scene, "cycles", None)
+    if cycles is None:   # the Cycles add-on is off
+        return []
+    return [d for d in KNOWN if bpy.types.UILayout.enum_item_name(cycles, "denoiser", d)]
+
+
+def configure_denoising(scene, config) -> DenoiserChoice:
+    """After choose_device: denoise with what Cycles has, or render without denoising."""
+    optix = scene.cycles.device == "GPU" and _compute_device_type() == OPTIX
+    choice = choose_denoiser(config.denoise, available_denoisers(scene), optix_device=optix)
+    scene.cycles.use_denoising = choice.denoised
+    if choice.denoised:
+        scene.cycles.denoiser = choice.denoiser
+    return choice
+
+
+def _compute_device_type() -> str:
+    try:
+        return bpy.context.preferences.addons["cycles"].preferences.compute_device_type
+    except KeyError:
+        return "NONE"
 
 
 def choose_device(scene, preference: str) -> str:
