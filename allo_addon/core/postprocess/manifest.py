@@ -9,34 +9,17 @@ import os
 from pathlib import Path
 
 from ..atomic_files import write_text
-from ..errors import UserError
-from ..manifest import NAME as RENDER_MANIFEST_NAME
-
+from ..manifest import read_records
 
 
 def read_render_manifest(exp_dir: Path) -> dict[str, dict]:
     """Render records by image path (relative to exp_dir); empty when there is no manifest.
 
-    A last line cut short (a render killed while appending) is skipped; a bad line anywhere
-    else means a damaged file and is an error naming the line.
+    Read as every reader reads it (core/manifest.read_records): a torn last line is skipped, a
+    damaged line elsewhere is an error naming it. An image recorded twice (by an older
+    version's concurrent renders) keeps its last record.
     """
-    path = exp_dir / RENDER_MANIFEST_NAME
-    if not path.is_file():
-        return {}
-    lines = path.read_text(encoding="utf-8").splitlines()
-    records = {}
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-            records[record["image"]] = record
-        except (ValueError, KeyError, TypeError) as error:
-            if number == len(lines):
-                continue
-            raise UserError(f"{path}: line {number} is not a render record ({error}); "
-                            f"expected one JSON object with an 'image' key per line")
-    return records
+    return {record["image"]: record for record in read_records(exp_dir)}
 
 
 def relative(path: Path, start: Path) -> str:
