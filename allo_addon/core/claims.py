@@ -89,7 +89,8 @@ def _respected(holder: Holder, me: ProcessId) -> bool:
 def _create(path: Path, me: ProcessId) -> None:
     text = json.dumps({"host": me.host, "pid": me.pid, "started": me.started,
                        "since": time.strftime("%Y-%m-%d %H:%M:%S %z")})
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                 0o644)
     try:
         os.write(fd, text.encode())
     finally:

@@ -24,6 +24,7 @@ from .file_lock import locked
 from .layout import lock_file, partial_dir
 
 NAME = "manifest.jsonl"
+BINARY = getattr(os, "O_BINARY", 0)   # Windows: no newline translation, offsets are bytes
 
 
 def read_records(exp_dir: Path) -> list[dict]:
@@ -75,7 +76,7 @@ class ManifestWriter:
         line = (json.dumps(record, sort_keys=True) + "\n").encode()
         partial_dir(self.exp).mkdir(parents=True, exist_ok=True)
         with locked(lock_file(self.exp)):
-            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | BINARY, 0o644)
             try:
                 self._repair(fd)
                 self.refresh()
@@ -113,7 +114,7 @@ def _read(path: Path, offset: int) -> bytes:
         with open(path, "rb") as handle:
             handle.seek(offset)
             return handle.read()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):   # no manifest (or no exp folder) yet
         return b""
     except OSError as error:
         raise UserError(f"cannot read {path}: {error.strerror or error}") from None
