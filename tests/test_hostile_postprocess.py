@@ -174,6 +174,10 @@ MISTAKES = {
         lambda t: ((open_to_all(t / "out" / "train") / "manifest.jsonl").write_text("{}\n"),
                    unreadable(t / "out" / "train" / "manifest.jsonl")),
         ordinary, "manifest.jsonl: Permission denied", True),
+    "output holds the other kind (hand-edited line)": (
+        lambda t: (open_to_all(t / "out" / "train") / "manifest.jsonl").write_text(
+            '{"kind": "anomaly", "image": "Camera1/images/x.png", "source": "exp_2"}\n'),
+        ordinary, "already holds anomaly samples (from another exp)", False),
     "anomaly flag on a normal batch": (None, lambda t: [*ordinary(t), "--anomaly"],
                                        "drop --anomaly", False),
     "no anomaly flag on an anomalous batch": (

@@ -82,12 +82,13 @@ def check_split_kind(output: Path, kind: str) -> None:
     """Normal and anomalous samples never share Camera<K>/images/: Anomalib would pair the
     normal ones with anomaly masks. (Held-out normal test images live under normal/.)"""
     for record in read_output_manifest(output / OUTPUT_MANIFEST):
-        image = record.get("image")
+        image, source = record.get("image"), record.get("source")
         if record.get("kind") not in (None, kind) and not (
                 isinstance(image, str) and "/normal/" in image):
+            exp = source.get("exp") if isinstance(source, dict) else None
             raise UserError(
                 f"output folder {output} already holds {record['kind']} samples (from "
-                f"{record.get('source', {}).get('exp', 'another exp')}); write {kind} samples to "
+                f"{exp or 'another exp'}); write {kind} samples to "
                 f"their own split folder" + (" (normal test images: --normal_test_ratio with "
                                              "--test_output)" if kind == NORMAL else ""))
 

@@ -20,8 +20,8 @@ def illumination(source_name: str, render: dict | None) -> str:
 
 
 def anomaly_kind(source_name: str, render: dict | None) -> str | None:
-    name = render["anomaly"].get("name") if render and isinstance(render.get("anomaly"),
-                                                                    dict) else None
+    anomaly = render.get("anomaly") if render else None
+    name = anomaly.get("name") if isinstance(anomaly, dict) else None
     if isinstance(name, str) and name:
         return name
     parsed = parse_render_name(source_name)
