@@ -7,7 +7,6 @@ per placement attempt) / our geometric placement check, per camera-day.
 placement_pixel_error: mean |estimated − final mask pixels| / final, over depth-0 images.
 """
 
-import json
 import statistics
 import tempfile
 import time
@@ -21,6 +20,7 @@ MODES = frozenset({"illumination", "depth", "scale", "colour"})
 def run(args):
     import bpy
     from allo_addon.core.batch import BatchRequest, prepare_batch
+    from allo_addon.core.manifest import read_records
     from allo_addon.scene.batch import BatchRun
 
     with tempfile.TemporaryDirectory() as out:
@@ -38,7 +38,7 @@ def run(args):
                "unit": "ratio", "wall_seconds": round(wall, 2),
                "cycles_seconds": round(summary.render_seconds, 2), **settings}
 
-        records = [json.loads(line) for line in (batch.exp_dir / "manifest.jsonl").open()]
+        records = read_records(batch.exp_dir)
         depth0 = [r for r in records if r["anomaly"]["depth"] == 0]
         errors = [abs(r["anomaly"]["estimated_pixels"] - r["anomaly_pixels"]) / r["anomaly_pixels"]
                   for r in depth0 if r["anomaly_pixels"]]

@@ -13,6 +13,7 @@ screenshots <out>/gui_*.png, then quits. Every step's error lands in the report'
 """
 
 import argparse
+import importlib
 import json
 import subprocess
 import sys
@@ -159,10 +160,11 @@ def progress():
 
 def rendered_files():
     exp = Path(bpy.path.abspath(settings().output_dir)) / f"exp_{settings().exp_num}"
-    lines = (exp / "manifest.jsonl").read_text().splitlines() if exp.is_dir() else []
-    return {"exp": str(exp), "manifest_records": len(lines),
+    records = importlib.import_module(f"{ADDON}.core.manifest").read_records(exp)
+    return {"exp": str(exp), "manifest_records": len(records),
             "pngs": len(list(exp.rglob("*.png"))),
-            "partial_left": [str(p) for p in (exp / ".partial").glob("run-*/*")]}
+            "partial_left": [str(p) for p in (exp / ".partial").glob("run-*/*")] +
+                            [str(p) for p in (exp / ".partial").glob("claims/*")]}
 
 
 # (name, action, seconds to wait after it before the next step)

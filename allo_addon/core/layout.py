@@ -9,10 +9,24 @@ from pathlib import Path
 from .errors import UserError
 
 PARTIAL = ".partial"   # files being written; renamed into place when complete
+CLAIMS = "claims"      # in PARTIAL: which process renders which job (core/claims.py)
+LOCK = "lock"          # in PARTIAL: held while a claim or a manifest line is written
 
 
 def exp_dir(output_dir: Path, exp_num: int) -> Path:
     return Path(output_dir) / f"exp_{exp_num}"
+
+
+def partial_dir(exp: Path) -> Path:
+    return Path(exp) / PARTIAL
+
+
+def lock_file(exp: Path) -> Path:
+    return partial_dir(exp) / LOCK
+
+
+def claims_dir(exp: Path) -> Path:
+    return partial_dir(exp) / CLAIMS
 
 
 def prepare_exp_dir(output_dir: Path, exp_num: int) -> Path:

@@ -3,6 +3,8 @@
 `BatchRun.steps()` is a generator that yields after every image, so the GUI's modal operator
 can render one image per timer tick and the background path can simply loop over it. Files are
 rendered into exp_<N>/.partial/, renamed into place, and only then recorded in the manifest.
+Each job is claimed first (core/claims.py), so renders sharing an exp_<N> (shards, a second
+terminal) render and record every image once.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ from dataclasses import dataclass, field
 
 import bpy
 
-from ..core import manifest
+from ..core import claims, manifest
 from ..core.batch import PreparedBatch
-from ..core.layout import PARTIAL, place_file, prepare_exp_dir
+from ..core.layout import PARTIAL, exp_dir, place_file, prepare_exp_dir
 from ..core.object_masks import write_mask_png
 from ..core.planner import is_surface_kind
+from ..core.processes import is_running, this_host
 from .assembly import StationScene, check_assets
 from .placement import PlacementFailure, place_anomaly, place_on_surface
 from .view_survey import steady_pose
@@ -52,6 +55,7 @@ class Summary:
     wall_seconds: float = 0.0
     placement_seconds: float = 0.0
     device_note: str = ""
+    being_rendered: dict[str, int] = field(default_factory=dict)  # "pid P on host H" -> images
 
     def lines(self, exp_dir) -> list[str]:
         per_image = self.render_seconds / self.rendered if self.rendered else 0.0
@@ -60,20 +64,26 @@ class Summary:
                f"Cycles {self.render_seconds:.1f} s ({per_image:.2f} s per image)",
                f"output: {exp_dir}"]
         out += [f"skipped: {s}" for s in self.skipped_jobs]
+        out += [f"not rendered here: {n} images being rendered by {who}; run the same command "
+                f"again after it ends to render any it leaves"
+                for who, n in sorted(self.being_rendered.items())]
         return out
 
 
 def scratch_dir(exp):
-    """This process's scratch folder; those of crashed runs (dead pids) are removed."""
+    """This process's scratch folder, run-<pid>@<host>; those of this host's dead processes
+    (crashed runs) are removed. Another host's are left alone: its pids mean nothing here."""
     root = exp / PARTIAL
+    host = this_host()
     for old in root.glob("run-*"):
-        try:
-            os.kill(int(old.name[4:]), 0)
-        except (ValueError, ProcessLookupError):
-            shutil.rmtree(old, ignore_errors=True)
-        except PermissionError:
-            pass
-    return root / f"run-{os.getpid()}"
+        pid, _, owner = old.name[4:].partition("@")
+        if owner in (host, "") and pid.isdigit() and not is_running(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)   # ("": named by an older version)
+    return root / f"run-{os.getpid()}@{host}"
+
+
+def _unfinished(job, finished: set[str]) -> list:
+    return [i for i in job.images if job.relative_paths(i)["image"] not in finished]
 
 
 def _clock(seconds: float) -> str:
@@ -99,8 +109,10 @@ class BatchRun:
     def steps(self):
         batch, config = self.batch, self.batch.config
         check_assets(config)
+        exp = exp_dir(config.output_dir, batch.request.exp_num)
+        records = manifest.ManifestWriter(exp, log=lambda line: self._log(exp, line))
+        finished = set(records.refresh())   # read before anything is written: it may be damaged
         exp = prepare_exp_dir(config.output_dir, batch.request.exp_num)
-        finished = manifest.finished_images(exp)
         todo = [(job, image) for job in batch.plan.jobs for image in job.images
                 if job.relative_paths(image)["image"] not in finished]
         self.summary.already_done = batch.plan.image_count - len(todo)
@@ -119,35 +131,61 @@ class BatchRun:
         scratch = scratch_dir(exp)
         renderer = MaskedRenderer(self.stage.scene, scratch, quiet=self.quiet)
         done = 0
-        try:  # also when the GUI stops the generator (Esc): no scratch file stays
+        try:  # also when the GUI stops the generator (Esc): no scratch file or claim stays
             for job in batch.plan.jobs:
-                images = [i for i in job.images if job.relative_paths(i)["image"] not in finished]
+                images = _unfinished(job, finished)
                 if not images:
                     continue
-                placement = self._prepare_job(job)
-                if isinstance(placement, PlacementFailure):
-                    self.summary.skipped_jobs.append(
-                        f"day {job.day} {job.camera.name} ({job.anomaly}): {placement.describe()}")
-                    self._log(exp, f"skipped day {job.day} {job.camera.name}: "
-                                   f"{placement.describe()}")
-                    done += len(images)
+                claim = claims.claim(exp, job.job_id)
+                # another writer may have recorded some since we looked
+                fresh = _unfinished(job, records.refresh())
+                self.summary.already_done += len(images) - len(fresh)
+                done += len(images) - len(fresh)
+                if isinstance(claim, claims.Holder):
+                    self._leave_to(exp, job, claim, len(fresh))
+                    done += len(fresh)
                     continue
-                for image in images:
-                    self.stage.apply_image(image.sun_strength, image.depth, image.colour)
-                    seconds = self._render_image(renderer, exp, job, image, placement)
-                    done += 1
-                    self.summary.rendered += 1
-                    self.summary.render_seconds += seconds
-                    progress = Progress(done, len(todo), job.relative_paths(image)["image"],
-                                        seconds, time.perf_counter() - started)
-                    self._log(exp, progress.line())
-                    yield progress
+                try:
+                    placement = self._prepare_job(job) if fresh else None
+                    if isinstance(placement, PlacementFailure):
+                        self.summary.skipped_jobs.append(f"day {job.day} {job.camera.name} "
+                                                         f"({job.anomaly}): {placement.describe()}")
+                        self._log(exp, f"skipped day {job.day} {job.camera.name}: "
+                                       f"{placement.describe()}")
+                        done += len(fresh)
+                        continue
+                    for image in fresh:
+                        self.stage.apply_image(image.sun_strength, image.depth, image.colour)
+                        seconds = self._render_image(renderer, records, exp, job, image,
+                                                     placement)
+                        done += 1
+                        self.summary.rendered += 1
+                        self.summary.render_seconds += seconds
+                        progress = Progress(done, len(todo), job.relative_paths(image)["image"],
+                                            seconds, time.perf_counter() - started)
+                        self._log(exp, progress.line())
+                        yield progress
+                finally:
+                    claim.release()
         finally:
             self.stage.remove_anomaly()
             shutil.rmtree(scratch, ignore_errors=True)
         self.summary.wall_seconds = time.perf_counter() - started
         for line in self.summary.lines(exp):
             self._log(exp, line)
+
+    def _leave_to(self, exp, job, holder: claims.Holder, images: int) -> None:
+        """A job claimed by a live process, or by one on another host: not ours to render."""
+        if not images:
+            return
+        who = holder.describe()
+        self.summary.being_rendered[who] = self.summary.being_rendered.get(who, 0) + images
+        line = f"left day {job.day} {job.camera.name} ({images} images) to {who}, claimed " \
+               f"{holder.since}"
+        if holder.elsewhere:
+            line += (f"; that host's processes cannot be checked from here: if that render is "
+                     f"no longer running, delete {holder.path} and run again")
+        self._log(exp, line)
 
     def _prepare_job(self, job):
         geometry = self.batch.ephemeris.day(job.day)
@@ -163,7 +201,7 @@ class BatchRun:
         self.summary.placement_seconds += getattr(placement, "seconds", 0.0)
         return placement
 
-    def _render_image(self, renderer, exp, job, image, placement) -> float:
+    def _render_image(self, renderer, records, exp, job, image, placement) -> float:
         stem = job.job_id
         beauty, masks, seconds = renderer.render(image.render_seed, stem)
         paths = job.relative_paths(image)
@@ -175,7 +213,7 @@ class BatchRun:
         for key, source in files.items():
             place_file(source, exp, paths[key])
         record = self._record(job, image, placement, paths, masks, seconds)
-        manifest.append_record(exp, record)
+        records.append(record)   # never a second record for one image
         return seconds
 
     def _record(self, job, image, placement, paths, masks, seconds) -> dict:

@@ -1,18 +1,24 @@
 """Up-front checks of a request: every user mistake is found before anything is written."""
 
-import json
 import os
 from pathlib import Path
 
 from ..errors import UserError
-from .layout import ANOMALY, NORMAL, camera_folders
+from .layout import ANOMALY, NORMAL, OUTPUT_MANIFEST, PRODUCTS, camera_folders
+from .manifest import read_output_manifest
 
 
 def check_input(exp_dir: Path, kind: str) -> None:
-    if not exp_dir.is_dir():
+    if not exp_dir.exists():
         raise UserError(f"input folder {exp_dir} does not exist (expected an exp_<N> folder "
                         f"written by the renderer)")
-    cameras = camera_folders(exp_dir)
+    if not exp_dir.is_dir():
+        raise UserError(f"input {exp_dir} is a file, not a folder (expected an exp_<N> folder "
+                        f"written by the renderer)")
+    try:
+        cameras = camera_folders(exp_dir)
+    except OSError as error:
+        raise UserError(f"input folder {exp_dir} cannot be read ({error.strerror})") from None
     if not cameras:
         raise UserError(f"no Camera<K> folders in input folder {exp_dir} (expected "
                         f"{exp_dir}/Camera1/{kind}/…)")
@@ -40,7 +46,13 @@ def check_output(folder: Path, exp_dir: Path, role: str) -> None:
                         f"{existing})")
 
 
-def check_log_file(path: Path) -> None:
+def check_log_file(path: Path, exp_dir: Path, output: Path) -> None:
+    if exp_dir in path.parents:
+        raise UserError(f"log file {path} is inside the input folder {exp_dir}; the input is "
+                        f"never written: choose a file outside it")
+    if path.parent == output and path.name in PRODUCTS:
+        raise UserError(f"log file {path}: {path.name} is written by the post-process; give "
+                        f"the log another name")
     if path.is_dir():
         raise UserError(f"log file {path} is a folder; give a file name such as "
                         f"{path}/postprocess.log")
@@ -69,17 +81,36 @@ def check_settings(min_pixel: int, shape: tuple[int, int], ratio: float, anomaly
 def check_split_kind(output: Path, kind: str) -> None:
     """Normal and anomalous samples never share Camera<K>/images/: Anomalib would pair the
     normal ones with anomaly masks. (Held-out normal test images live under normal/.)"""
-    manifest = output / "manifest.jsonl"
-    if not manifest.is_file():
-        return
-    for line in manifest.read_text(encoding="utf-8").splitlines():
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue
-        if record.get("kind") not in (None, kind) and "/normal/" not in record.get("image", ""):
+    for record in read_output_manifest(output / OUTPUT_MANIFEST):
+        image, source = record.get("image"), record.get("source")
+        if record.get("kind") not in (None, kind) and not (
+                isinstance(image, str) and "/normal/" in image):
+            exp = source.get("exp") if isinstance(source, dict) else None
             raise UserError(
                 f"output folder {output} already holds {record['kind']} samples (from "
-                f"{record.get('source', {}).get('exp', 'another exp')}); write {kind} samples to "
+                f"{exp or 'another exp'}); write {kind} samples to "
                 f"their own split folder" + (" (normal test images: --normal_test_ratio with "
                                              "--test_output)" if kind == NORMAL else ""))
+
+
+def check_output_files(written, removed=()) -> None:
+    """Every file a run writes can be written: no folder in its place, a folder (or room for
+    one) where its folders go, and the nearest existing one writable; so can every existing
+    file it removes (the same sample's files in the other split)."""
+    folders = set()
+    for path in list(written) + [p for p in removed if p.exists()]:
+        if path.is_dir():
+            raise UserError(f"{path} is a folder where the post-process writes a file; move it "
+                            f"away")
+        folders.add(path.parent)
+    writable = set()
+    for folder in sorted(folders):
+        existing = folder
+        while not existing.exists():
+            existing = existing.parent
+        if not existing.is_dir():
+            raise UserError(f"{existing} is a file where the post-process needs a folder "
+                            f"({folder}); move it away")
+        if existing not in writable and not os.access(existing, os.W_OK | os.X_OK):
+            raise UserError(f"folder {existing} is not writable")
+        writable.add(existing)

@@ -12,6 +12,10 @@ from pathlib import Path
 CAMERA_FOLDER = re.compile(r"^Camera(\d+)$")
 NORMAL, ANOMALY = "normal", "anomaly"
 TRAIN, TEST = "train", "test"
+# what a run writes into the split folder besides the samples
+OUTPUT_MANIFEST, REPORT, CONTACT_SHEET = "manifest.jsonl", "report.json", "contact_sheet.png"
+PRODUCTS = (OUTPUT_MANIFEST, REPORT, CONTACT_SHEET)
+DEFAULT_LOG = "postprocess.log"
 
 
 @dataclass(frozen=True)

@@ -10,49 +10,52 @@ from pathlib import Path
 
 from ..atomic_files import write_text
 from ..errors import UserError
-from ..manifest import NAME as RENDER_MANIFEST_NAME
-
+from ..manifest import read_records
 
 
 def read_render_manifest(exp_dir: Path) -> dict[str, dict]:
     """Render records by image path (relative to exp_dir); empty when there is no manifest.
 
-    A last line cut short (a render killed while appending) is skipped; a bad line anywhere
-    else means a damaged file and is an error naming the line.
+    Read as every reader reads it (core/manifest.read_records): a torn last line is skipped, a
+    damaged line elsewhere is an error naming it. An image recorded twice (by an older
+    version's concurrent renders) keeps its last record.
     """
-    path = exp_dir / RENDER_MANIFEST_NAME
-    if not path.is_file():
-        return {}
-    lines = path.read_text(encoding="utf-8").splitlines()
-    records = {}
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-            records[record["image"]] = record
-        except (ValueError, KeyError, TypeError) as error:
-            if number == len(lines):
-                continue
-            raise UserError(f"{path}: line {number} is not a render record ({error}); "
-                            f"expected one JSON object with an 'image' key per line")
-    return records
+    return {record["image"]: record for record in read_records(exp_dir)}
 
 
 def relative(path: Path, start: Path) -> str:
     return Path(os.path.relpath(path, start)).as_posix()
 
 
+def read_output_manifest(path: Path) -> list[dict]:
+    """The records of a split folder's manifest.jsonl; [] when there is none. It is our own
+    file, written atomically: a line that is not a JSON object comes from a hand edit and is
+    skipped (a re-run writes the file anew)."""
+    if not path.exists():
+        return []
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise UserError(f"cannot read {path}: {error.strerror or error}") from None
+    records = []
+    for line in data.splitlines():
+        try:
+            record = json.loads(line.decode("utf-8"))
+        except ValueError:   # UnicodeDecodeError is one
+            continue
+        if isinstance(record, dict):
+            records.append(record)
+    return records
+
+
+def _source(record: dict) -> tuple[str, str]:
+    source = record.get("source")
+    source = source if isinstance(source, dict) else {}
+    return str(source.get("exp", "")), str(source.get("image", ""))
+
+
 def merge_output_manifest(path: Path, exp_name: str, records: list[dict]) -> None:
     """Write path with this exp's records replacing any earlier ones of the same exp."""
-    kept = []
-    if path.is_file():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                record = json.loads(line)
-            except ValueError:
-                continue  # our own file, written atomically: only a hand edit gets here
-            if record.get("source", {}).get("exp") != exp_name:
-                kept.append(record)
-    merged = sorted(kept + records, key=lambda r: (r["source"]["exp"], r["source"]["image"]))
+    kept = [r for r in read_output_manifest(path) if _source(r)[0] != exp_name]
+    merged = sorted(kept + records, key=_source)
     write_text(path, "".join(json.dumps(r, sort_keys=True) + "\n" for r in merged))

@@ -12,15 +12,18 @@ AREA_BIN_EDGES = (0, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_0
 
 
 def illumination(source_name: str, render: dict | None) -> str:
-    if render and render.get("sun_strength") is not None:
-        return f"{render['sun_strength']:g}"
+    strength = render.get("sun_strength") if render else None
+    if isinstance(strength, (int, float)) and not isinstance(strength, bool):
+        return f"{strength:g}"
     parsed = parse_render_name(source_name)
     return parsed.illumination if parsed else "unknown"
 
 
 def anomaly_kind(source_name: str, render: dict | None) -> str | None:
-    if render and isinstance(render.get("anomaly"), dict) and render["anomaly"].get("name"):
-        return render["anomaly"]["name"]
+    anomaly = render.get("anomaly") if render else None
+    name = anomaly.get("name") if isinstance(anomaly, dict) else None
+    if isinstance(name, str) and name:
+        return name
     parsed = parse_render_name(source_name)
     return parsed.anomaly if parsed else None
 

@@ -1,9 +1,11 @@
 """postprocess(request) -> Summary: an exp_<N> render tree into the Anomalib layout.
 
 Order of work: check everything (nothing written on a mistake), plan one Job per image
-(held-out normal test images are chosen here from the seed, so workers never decide anything),
-run the jobs in a process pool (results come back in job order), then write log, manifest,
-report and contact sheet.
+(held-out normal test images are chosen here from the seed, so workers never decide anything)
+and check that every file it will write can be written; create the output folders and open
+the log (undone if that fails); run the jobs in a process pool (results come back in job
+order), then write manifest, report and contact sheet. A folder that cannot be read or written
+ends in a UserError naming it, never in a traceback.
 """
 
 import multiprocessing
@@ -18,7 +20,8 @@ from typing import Callable
 from ..errors import UserError
 from . import checks, verify
 from .contact_sheet import SheetEntry, make_contact_sheet, pick_evenly
-from .layout import ANOMALY, NORMAL, TEST, TRAIN, output_paths, source_images
+from .layout import (ANOMALY, CONTACT_SHEET, DEFAULT_LOG, NORMAL, OUTPUT_MANIFEST, PRODUCTS,
+                     REPORT, TEST, TRAIN, output_paths, source_images)
 from .manifest import merge_output_manifest, read_render_manifest, relative
 from .report import anomaly_kind, build_report, illumination, write_report
 from .worker import Job, Outcome, process_job
@@ -89,17 +92,29 @@ class _Paths:
 
 def postprocess(request: PostprocessRequest,
                 progress: Callable[[int, int], None] | None = None) -> Summary:
-    paths = _checked_paths(request)
-    records = read_render_manifest(paths.exp)
-    jobs, held_out = _plan(request, paths, records)
-    missing = _listed_but_missing(records, jobs, paths.kind)
+    try:
+        paths = _checked_paths(request)
+        records = read_render_manifest(paths.exp)
+        jobs, held_out = _plan(request, paths, records)
+        checks.check_output_files(*_touched_files(jobs, paths))
+    except OSError as error:   # a folder or file that cannot be read or looked into
+        raise UserError(f"cannot access {error.filename or request.input}: "
+                        f"{error.strerror or error}") from None
+    log = _start_writing(request, paths)
+    try:
+        return _write(request, paths, records, jobs, held_out, log, progress)
+    except OSError as error:   # checked up front; a full disk or a change meanwhile gets here
+        raise UserError(f"cannot write {error.filename}: {error.strerror or error} (the "
+                        f"samples written so far are whole; run again once it is fixed)") from None
+
+
+def _write(request, paths, records, jobs, held_out, log, progress) -> Summary:
     summary = Summary(paths.output, paths.log_file)
-    paths.output.mkdir(parents=True, exist_ok=True)
-    with open(paths.log_file, "w", encoding="utf-8") as log:
+    with log:
         log.write(f"postprocess {paths.exp} -> {paths.output} ({paths.kind}, min_pixel "
                   f"{request.min_pixel}, seed {request.seed})\n")
         rejected = [_log_rejection(log, summary, camera, image, outcome)
-                    for camera, image, outcome in missing]
+                    for camera, image, outcome in _listed_but_missing(records, jobs, paths.kind)]
         log.flush()  # forked workers must not inherit unwritten lines
         accepted = []
         for job, outcome in zip(jobs, _run_jobs(jobs, request.workers, progress)):
@@ -114,6 +129,37 @@ def postprocess(request: PostprocessRequest,
             log.write(line + "\n")
     _write_products(request, paths, accepted, rejected)
     return summary
+
+
+def _touched_files(jobs: list[Job], paths: _Paths) -> tuple[list[Path], list[Path]]:
+    """(every file the run may write, every file it may remove)."""
+    written = [paths.output / name for name in PRODUCTS] + [paths.log_file]
+    removed = []
+    for job in jobs:
+        written += job.outputs.all()
+        removed += job.stale
+    return written, removed
+
+
+def _start_writing(request, paths: _Paths):
+    """The first writes: the output folders and the log, opened. If one of them fails, the
+    folders made so far are removed again, so a refused run leaves nothing behind."""
+    created = []
+    try:
+        folders = [paths.output] + ([paths.test_output] if request.normal_test_ratio > 0 else [])
+        for folder in folders:
+            missing = [f for f in (folder, *folder.parents) if not f.exists()]
+            for new in reversed(missing):
+                new.mkdir()
+                created.append(new)
+        return open(paths.log_file, "w", encoding="utf-8")
+    except OSError as error:
+        for folder in reversed(created):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass   # not ours to insist on: the error below is what the user must see
+        raise UserError(f"cannot create {error.filename}: {error.strerror or error}") from None
 
 
 def _checked_paths(request: PostprocessRequest) -> _Paths:
@@ -131,9 +177,9 @@ def _checked_paths(request: PostprocessRequest) -> _Paths:
             raise UserError(f"test output {test_output} is the output folder; held-out "
                             f"normal test images need their own split folder")
         checks.check_output(test_output, exp, "test output")
-    log_file = Path(request.log_file or output / "postprocess.log").expanduser().resolve()
+    log_file = Path(request.log_file or output / DEFAULT_LOG).expanduser().resolve()
     if request.log_file:
-        checks.check_log_file(log_file)
+        checks.check_log_file(log_file, exp, output)
     return _Paths(exp, output, test_output, log_file, kind)
 
 
@@ -175,10 +221,15 @@ def _plan(request, paths: _Paths, records: dict) -> tuple[list[Job], set]:
 
 def _listed_but_missing(records: dict, jobs: list[Job], kind: str):
     on_disk = {job.source.image for job in jobs}
-    return [(record.get("camera", image.split("/")[0]), image,
+    return [(_camera(record, image), image,
              Outcome(False, verify.MISSING_IMAGE, "listed in manifest.jsonl, not on disk"))
             for image, record in sorted(records.items())
             if record.get("kind") == kind and image not in on_disk]
+
+
+def _camera(record: dict, image: str) -> str:
+    camera = record.get("camera")
+    return camera if isinstance(camera, str) and camera else image.split("/")[0]
 
 
 def _run_jobs(jobs: list[Job], workers: int, progress):
@@ -230,19 +281,19 @@ def _output_record(job: Job, outcome: Outcome, paths: _Paths, records: dict, hel
 
 
 def _write_products(request, paths: _Paths, accepted: list, rejected: list) -> None:
-    merge_output_manifest(paths.output / "manifest.jsonl", paths.exp.name, accepted)
+    merge_output_manifest(paths.output / OUTPUT_MANIFEST, paths.exp.name, accepted)
     header = {"input": paths.exp.name, "kind": paths.kind, "output": paths.output.name,
               "settings": {"min_pixel": request.min_pixel, "seed": request.seed,
                            "shape": list(request.shape),
                            "normal_test_ratio": request.normal_test_ratio}}
-    write_report(paths.output / "report.json", build_report(header, accepted, rejected))
+    write_report(paths.output / REPORT, build_report(header, accepted, rejected))
     shown = pick_evenly(accepted, SHEET_SAMPLES)
     entries = [SheetEntry(paths.output / r["image"], paths.output / r["mask"], _caption(r))
                for r in shown]
     title = (f"{paths.exp.name} -> {paths.output.name} ({paths.kind}): {len(accepted)} "
              f"accepted, {len(rejected)} rejected")
     width, height = _expected_size(shown[0]["render"] if shown else None, request.shape)
-    make_contact_sheet(entries, title, paths.output / "contact_sheet.png", width / height)
+    make_contact_sheet(entries, title, paths.output / CONTACT_SHEET, width / height)
 
 
 def _caption(record: dict) -> str:

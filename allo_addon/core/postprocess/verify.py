@@ -61,6 +61,8 @@ def read_mask(path: Path, expected: tuple[int, int], role: str) -> np.ndarray:
     with _open_png(path, role) as image:
         _check_size(image, path, role, expected)
         try:
+            if image.mode.startswith("I"):   # 16-bit grey: Pillow's convert("L") would clip
+                return (np.clip(np.asarray(image), 0, 65535) // 257).astype(np.uint8)
             return np.asarray(image if image.mode == "L" else image.convert("L"))
         except Exception as error:
             raise Rejected(UNREADABLE, f"{role} {path.name} is damaged ({error})")
