@@ -97,13 +97,29 @@ def describe_plan(batch: PreparedBatch, finished: set[str] = frozenset(),
         lines.append("anomalies: " + ", ".join(f"{a}: {n}" for a, n in sorted(per_anomaly.items())))
     for job in plan.jobs:
         extra = f" {job.anomaly} scale {job.scale:g}" if job.anomaly else ""
-        lines.append(f"  day {job.day} {job.camera.name}{extra}: {len(job.images)} images")
-        for image in job.images:
+        twins = f" + {len(job.references)} twins" if job.references else ""
+        lines.append(f"  day {job.day} {job.camera.name}{extra}: {len(job.images)} images{twins}")
+        for image in job.renders:
             path = job.relative_paths(image)["image"]
             mark = "  (done)" if path in finished else ""
             lines.append(f"    {path}{mark}")
-    todo = sum(1 for job in plan.jobs for image in job.images
+    line = twin_cost(plan)
+    if line:
+        lines.append(line)
+    elif request.anomaly and not config.references:
+        lines.append("twins: off (references: false): no anomaly-free reference images")
+    todo = sum(1 for job in plan.jobs for image in job.renders
                if job.relative_paths(image)["image"] not in finished)
     lines.append(f"total: {plan.image_count} images in {len(plan.jobs)} jobs "
                  f"({plan.image_count - todo} already done, {todo} to render)")
     return "\n".join(lines)
+
+
+def twin_cost(plan: Plan) -> str:
+    """What the anomaly-free twins add to a plan, or "" when it has none."""
+    twins = plan.twin_count
+    if not twins:
+        return ""
+    others = plan.image_count - twins
+    return (f"twins: {twins} anomaly-free reference images (one per camera-day and "
+            f"illumination), +{100 * twins / others:.0f}% on {others} anomalous images")

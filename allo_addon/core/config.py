@@ -68,6 +68,7 @@ class Config:
     resolution: tuple[int, int] = (1920, 1080)
     samples: int = 256
     denoise: bool = True
+    references: bool = True                   # anomalous batches also render anomaly-free twins
     device: str = "auto"
     seed: int = 42
     station: str = BUILTIN                    # "builtin" or "ISS.blend"-style file name
@@ -168,6 +169,7 @@ def config_from_dict(raw: dict, base_dir: Path = Path("."), source: Path | None 
     values["resolution"] = checker.resolution(get("resolution", list(d.resolution)))
     values["samples"] = checker.integer("samples", get("samples", d.samples), minimum=1)
     values["denoise"] = checker.boolean("denoise", get("denoise", d.denoise))
+    values["references"] = checker.boolean("references", get("references", d.references))
     values["device"] = checker.choice("device", get("device", d.device), DEVICES)
     values["seed"] = checker.integer("seed", get("seed", d.seed))
     values["station"] = checker.string("station", get("station", d.station))
