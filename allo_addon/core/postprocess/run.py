@@ -21,7 +21,7 @@ from ..errors import UserError
 from . import checks, verify
 from .contact_sheet import SheetEntry, make_contact_sheet, pick_evenly
 from .layout import (ANOMALY, CONTACT_SHEET, DEFAULT_LOG, NORMAL, OUTPUT_MANIFEST, PRODUCTS,
-                     REPORT, TEST, TRAIN, output_paths, source_images)
+                     REFERENCE, REPORT, TEST, TRAIN, output_paths, source_images)
 from .manifest import merge_output_manifest, read_render_manifest, relative
 from .report import anomaly_kind, build_report, illumination, write_report
 from .worker import Job, Outcome, process_job
@@ -51,10 +51,12 @@ class Summary:
     accepted: dict[str, int] = field(default_factory=dict)            # camera -> count
     rejected: dict[str, dict[str, int]] = field(default_factory=dict)  # camera -> reason -> n
     held_out: int = 0
+    twins: int = 0                   # of accepted: anomaly-free twins, as normal test images
 
-    def count_accepted(self, camera: str, held_out: bool) -> None:
+    def count_accepted(self, camera: str, held_out: bool, twin: bool = False) -> None:
         self.accepted[camera] = self.accepted.get(camera, 0) + 1
         self.held_out += held_out
+        self.twins += twin
 
     def count_rejected(self, camera: str, reason: str) -> None:
         reasons = self.rejected.setdefault(camera, {})
@@ -76,6 +78,8 @@ class Summary:
             lines.append(f"{camera}: {self.accepted.get(camera, 0)} accepted, "
                          f"{sum(reasons.values())} rejected" + (f" ({detail})" if detail else ""))
         held = f" ({self.held_out} held out as normal test images)" if self.held_out else ""
+        if self.twins:
+            held = f" ({self.twins} of them anomaly-free twins, as normal test images)"
         lines.append(f"total: {self.total_accepted} accepted{held}, "
                      f"{self.total_rejected} rejected")
         return lines
@@ -120,7 +124,8 @@ def _write(request, paths, records, jobs, held_out, log, progress) -> Summary:
         for job, outcome in zip(jobs, _run_jobs(jobs, request.workers, progress)):
             source = job.source
             if outcome.accepted:
-                summary.count_accepted(source.camera, held_out=source.image in held_out)
+                summary.count_accepted(source.camera, held_out=source.image in held_out,
+                                       twin=source.kind == REFERENCE)
                 accepted.append(_output_record(job, outcome, paths, records, held_out))
             else:
                 rejected.append(_log_rejection(log, summary, source.camera, source.image,
@@ -204,9 +209,12 @@ def _expected_size(record: dict | None, default) -> tuple[int, int]:
 def _plan(request, paths: _Paths, records: dict) -> tuple[list[Job], set]:
     sources = source_images(paths.exp, paths.kind)
     held = _held_out_names(sources, request.normal_test_ratio, request.seed)
+    if paths.kind == ANOMALY:   # the twins: normal test images of the same camera-days
+        sources += source_images(paths.exp, REFERENCE)
     jobs = []
     for source in sources:
-        in_split = output_paths(paths.output, source)
+        reference = _reference(records.get(source.image))
+        in_split = output_paths(paths.output, source, paired=reference is not None)
         in_test = output_paths(paths.test_output, source, held_out=True)
         if source.image in held:
             outputs, stale = in_test, in_split.all()
@@ -215,8 +223,14 @@ def _plan(request, paths: _Paths, records: dict) -> tuple[list[Job], set]:
         record = records.get(source.image)
         jobs.append(Job(source=source, exp_dir=paths.exp, outputs=outputs, stale=stale,
                         expected_size=_expected_size(record, request.shape),
-                        min_pixel=request.min_pixel))
+                        min_pixel=request.min_pixel, reference=reference))
     return jobs, held
+
+
+def _reference(record: dict | None) -> str | None:
+    """The twin the renderer linked to an anomalous image (exp-relative), if any."""
+    reference = (record or {}).get("reference")
+    return reference if isinstance(reference, str) and reference else None
 
 
 def _listed_but_missing(records: dict, jobs: list[Job], kind: str):
@@ -224,7 +238,10 @@ def _listed_but_missing(records: dict, jobs: list[Job], kind: str):
     return [(_camera(record, image), image,
              Outcome(False, verify.MISSING_IMAGE, "listed in manifest.jsonl, not on disk"))
             for image, record in sorted(records.items())
-            if record.get("kind") == kind and image not in on_disk]
+            if record.get("kind") in _KINDS_OF[kind] and image not in on_disk]
+
+
+_KINDS_OF = {NORMAL: (NORMAL,), ANOMALY: (ANOMALY, REFERENCE)}   # what a run of a kind reads
 
 
 def _camera(record: dict, image: str) -> str:
@@ -265,11 +282,14 @@ def _log_rejection(log, summary: Summary, camera: str, image: str, outcome: Outc
 def _output_record(job: Job, outcome: Outcome, paths: _Paths, records: dict, held) -> dict:
     source, render = job.source, records.get(job.source.image)
     out = job.outputs
+    twin = source.kind == REFERENCE
     return {
         "split": TEST if paths.kind == ANOMALY or source.image in held else TRAIN,
         "camera": source.camera,
-        "kind": source.kind,
+        "kind": NORMAL if twin else source.kind,   # to Anomalib a twin is a normal test image
+        "twin": twin,
         "image": relative(out.image, paths.output),
+        "reference": relative(out.reference, paths.output) if out.reference else None,
         "mask": relative(out.mask, paths.output),
         "ground_truth": relative(out.ground_truth, paths.output) if out.ground_truth else None,
         "anomaly_pixels": outcome.anomaly_pixels,
