@@ -66,7 +66,7 @@ def test_anomalous_tree_gives_test_layout_with_ground_truth(tmp_path):
 def test_anomalib_folder_contract(tmp_path):
     """What Anomalib's Folder (2.x make_folder_dataset) relies on, for one or all cameras."""
     make_anomaly_exp(tmp_path / "exp_2", cameras=(1, 2, 10))
-    make_normal_exp(tmp_path / "exp_1", cameras=(1, 2, 10))
+    make_normal_exp(tmp_path / "exp_1", cameras=(1, 2, 10), days=(3, 4, 5, 6))  # other days
     run(tmp_path / "exp_2", tmp_path / "test", anomaly=True, min_pixel=MIN_PIXEL)
     run(tmp_path / "exp_1", tmp_path / "train", normal_test_ratio=0.25)
     test = tmp_path / "test"

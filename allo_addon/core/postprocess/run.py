@@ -10,7 +10,6 @@ ends in a UserError naming it, never in a traceback.
 
 import multiprocessing
 import os
-import random
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import UserError
-from . import checks, verify
+from . import checks, splits, verify
 from .contact_sheet import SheetEntry, make_contact_sheet, pick_evenly
 from .layout import (ANOMALY, CONTACT_SHEET, DEFAULT_LOG, NORMAL, OUTPUT_MANIFEST, PRODUCTS,
                      REFERENCE, REPORT, TEST, TRAIN, output_paths, source_images)
@@ -100,19 +99,20 @@ def postprocess(request: PostprocessRequest,
         paths = _checked_paths(request)
         records = read_render_manifest(paths.exp)
         jobs, held_out = _plan(request, paths, records)
+        leak_check = _check_splits(paths, jobs, records, held_out)
         checks.check_output_files(*_touched_files(jobs, paths))
     except OSError as error:   # a folder or file that cannot be read or looked into
         raise UserError(f"cannot access {error.filename or request.input}: "
                         f"{error.strerror or error}") from None
     log = _start_writing(request, paths)
     try:
-        return _write(request, paths, records, jobs, held_out, log, progress)
+        return _write(request, paths, records, jobs, held_out, log, progress, leak_check)
     except OSError as error:   # checked up front; a full disk or a change meanwhile gets here
         raise UserError(f"cannot write {error.filename}: {error.strerror or error} (the "
                         f"samples written so far are whole; run again once it is fixed)") from None
 
 
-def _write(request, paths, records, jobs, held_out, log, progress) -> Summary:
+def _write(request, paths, records, jobs, held_out, log, progress, leak_check) -> Summary:
     summary = Summary(paths.output, paths.log_file)
     with log:
         log.write(f"postprocess {paths.exp} -> {paths.output} ({paths.kind}, min_pixel "
@@ -132,7 +132,7 @@ def _write(request, paths, records, jobs, held_out, log, progress) -> Summary:
                                                outcome))
         for line in summary.lines():
             log.write(line + "\n")
-    _write_products(request, paths, accepted, rejected)
+    _write_products(request, paths, accepted, rejected, leak_check)
     return summary
 
 
@@ -188,14 +188,38 @@ def _checked_paths(request: PostprocessRequest) -> _Paths:
     return _Paths(exp, output, test_output, log_file, kind)
 
 
-def _held_out_names(sources, ratio: float, seed: int) -> set:
-    """round(ratio × n) images per camera, drawn from the seed and the camera name only."""
-    held = set()
-    for camera in sorted({s.camera for s in sources}):
-        names = [s.image for s in sources if s.camera == camera]
-        count = round(ratio * len(names))
-        held.update(random.Random(f"{seed}:{camera}").sample(names, count))
-    return held
+def _held_out_names(sources, ratio: float, seed: int, records: dict) -> set:
+    """Every image of the camera-days held out (core/postprocess/splits.held_out_days): a
+    camera-day is all-train or all-test, never split between them."""
+    days = splits.held_out_days(sources, records, ratio, seed)
+    return {s.image for s in sources
+            if (s.camera, splits.day_of(s.image, records.get(s.image))) in days}
+
+
+def _sibling(paths: _Paths) -> Path | None:
+    """The other split's folder: the test output of a normal run; the train folder beside
+    the output of an anomalous run."""
+    other = paths.test_output if paths.kind == NORMAL else paths.output.parent / TRAIN
+    return other if other != paths.output else None
+
+
+def _check_splits(paths: _Paths, jobs: list[Job], records: dict, held: set) -> dict:
+    """Refuse a run that would leak a camera-day into both splits or overwrite another exp's
+    sample; returns the leak check for report.json."""
+    planned = {}
+    for job in jobs:
+        source = job.source
+        split = TEST if paths.kind == ANOMALY or source.image in held else TRAIN
+        key = (source.camera, splits.day_of(source.image, records.get(source.image)))
+        planned.setdefault(key, set()).add(split)
+    sibling = _sibling(paths)
+    existing = splits.existing_camera_days(paths.output, skip_exp=paths.exp.name)
+    if sibling is not None:
+        existing += splits.existing_camera_days(sibling)
+    written = {path: job.source.image for job in jobs for path in job.outputs.all()}
+    splits.check_no_collision(written, paths.exp.name,
+                              [paths.output] + ([sibling] if sibling else []))
+    return splits.check_no_leak(planned, existing)
 
 
 def _expected_size(record: dict | None, default) -> tuple[int, int]:
@@ -208,7 +232,7 @@ def _expected_size(record: dict | None, default) -> tuple[int, int]:
 
 def _plan(request, paths: _Paths, records: dict) -> tuple[list[Job], set]:
     sources = source_images(paths.exp, paths.kind)
-    held = _held_out_names(sources, request.normal_test_ratio, request.seed)
+    held = _held_out_names(sources, request.normal_test_ratio, request.seed, records)
     if paths.kind == ANOMALY:   # the twins: normal test images of the same camera-days
         sources += source_images(paths.exp, REFERENCE)
     jobs = []
@@ -300,12 +324,16 @@ def _output_record(job: Job, outcome: Outcome, paths: _Paths, records: dict, hel
     }
 
 
-def _write_products(request, paths: _Paths, accepted: list, rejected: list) -> None:
+def _write_products(request, paths: _Paths, accepted: list, rejected: list,
+                    leak_check: dict) -> None:
     merge_output_manifest(paths.output / OUTPUT_MANIFEST, paths.exp.name, accepted)
     header = {"input": paths.exp.name, "kind": paths.kind, "output": paths.output.name,
               "settings": {"min_pixel": request.min_pixel, "seed": request.seed,
                            "shape": list(request.shape),
-                           "normal_test_ratio": request.normal_test_ratio}}
+                           "normal_test_ratio": request.normal_test_ratio,
+                           "held_out_by": splits.GROUPING},
+              "twins": sum(1 for r in accepted if r.get("twin")),
+              "splits": leak_check}
     write_report(paths.output / REPORT, build_report(header, accepted, rejected))
     shown = pick_evenly(accepted, SHEET_SAMPLES)
     entries = [SheetEntry(paths.output / r["image"], paths.output / r["mask"], _caption(r))
