@@ -174,3 +174,19 @@ def test_twins_are_sharded_with_their_job():
                       for t in job.references)
     assert together == sorted(job.relative_paths(t)["image"] for job in plan.jobs
                               for t in job.references)
+
+
+def test_protocol_picks_the_pose_table_of_anomalous_batches():
+    table = {"train": {0: CameraPose(0, (0.0, -10.0, 0.0), (1.5, 0.0, 0.0))},
+             "test": {0: CameraPose(0, (5.0, -20.0, 3.0), (1.0, 0.0, 0.5))}}
+    two = PoseTable(Path("poses.csv"), table)
+    novel = make_plan(config(cams=[0]), ephemeris(), two, anomaly=True)
+    same = make_plan(config(cams=[0], protocol="same-view"), ephemeris(), two, anomaly=True)
+    normal = make_plan(config(cams=[0], protocol="same-view"), ephemeris(), two, anomaly=False)
+    assert {j.table_pose for j in novel.jobs} == {table["test"][0]}
+    assert {j.table_pose for j in same.jobs} == {table["train"][0]}
+    assert {j.table_pose for j in normal.jobs} == {table["train"][0]}
+    # same-view keeps everything else: names, anomalies, seeds (only the views move)
+    assert [j.images for j in same.jobs] == [j.images for j in novel.jobs]
+    with pytest.raises(UserError, match="protocol.*novel-view, same-view"):
+        config(protocol="same_view")

@@ -15,7 +15,7 @@ from .denoiser import DenoiserChoice
 from .ephemeris import Ephemeris, load_ephemeris
 from .errors import UserError
 from .layout import exp_dir
-from .planner import Plan, make_plan, normalise_modes, parse_shard
+from .planner import Plan, make_plan, normalise_modes, parse_shard, pose_split
 from .poses import DATA_DIR, load_pose_table
 
 DEFAULT_EPHEMERIS = DATA_DIR / "default_ephemeris.csv"
@@ -80,6 +80,8 @@ def describe_plan(batch: PreparedBatch, finished: set[str] = frozenset(),
         f"config: {config.source or 'built-in defaults'}",
         f"ephemeris: {batch.ephemeris.path} ({len(batch.ephemeris)} rows)",
         f"output: {batch.exp_dir}",
+        f"views: protocol {config.protocol}: the {pose_split(config, request.anomaly)} pose "
+        f"table of {config.pose_table}",
         f"render: {config.resolution[0]}×{config.resolution[1]}, {config.samples} samples, "
         f"device {config.device}",
         denoising.note if denoising else f"denoise: {'on' if config.denoise else 'off'} (asked)",

@@ -31,6 +31,8 @@ COLOURS = {
     "white": (1.0, 1.0, 1.0),
 }
 DEVICES = ("auto", "cpu", "gpu")
+# which poses an anomalous batch's Camera<K> takes (README, "Which views the test images come from")
+PROTOCOLS = ("novel-view", "same-view")
 BUILTIN = "builtin"
 POSE_PRESETS = ("builtin", "original")
 
@@ -73,6 +75,7 @@ class Config:
     seed: int = 42
     station: str = BUILTIN                    # "builtin" or "ISS.blend"-style file name
     camera_poses: str | Path = "auto"         # auto | builtin | original | path to a CSV
+    protocol: str = "novel-view"              # anomalous batches: test table; same-view: train
     pose_jitter: PoseJitter = field(default_factory=PoseJitter)
     default_sun_strength: float = 10.0        # illumination when the mode is off
     lens_mm: float = 25.0
@@ -174,6 +177,7 @@ def config_from_dict(raw: dict, base_dir: Path = Path("."), source: Path | None 
     values["seed"] = checker.integer("seed", get("seed", d.seed))
     values["station"] = checker.string("station", get("station", d.station))
     values["camera_poses"] = checker.poses(get("camera_poses", "auto"), base_dir)
+    values["protocol"] = checker.choice("protocol", get("protocol", d.protocol), PROTOCOLS)
     values["pose_jitter"] = checker.jitter(get("pose_jitter", {}))
     for key in ("default_sun_strength", "lens_mm", "spot_power", "anomaly_distance",
                 "anomaly_box"):

@@ -77,7 +77,8 @@ class RenderJob:
 
     @property
     def split(self) -> str:
-        """The pose table split the camera comes from: test poses for anomalous images."""
+        """The split the job's jitter is drawn for (and, under the novel-view protocol, the
+        pose table split its camera comes from): test for anomalous images."""
         return "test" if self.kind == "anomaly" else "train"
 
     @property
@@ -138,19 +139,20 @@ def make_plan(config: Config, ephemeris: Ephemeris, poses: PoseTable, *, anomaly
               modes=(), seed: int | None = None) -> Plan:
     modes = normalise_modes(modes)
     seed = config.seed if seed is None else seed
-    split = "test" if anomaly else "train"
+    split = "test" if anomaly else "train"       # the jitter's draws
+    table = pose_split(config, anomaly)           # the poses jittered
     refused = {d: ephemeris.bad_rows[d] for d in ephemeris.check_days(config.days)}
     days = [d for d in config.days if d not in refused]
     if not days:
         raise UserError(f"{ephemeris.path}: every day from {config.start_day} to "
                         f"{config.end_day} is a corrupt row; nothing can be rendered")
     for camera in config.cams:
-        poses.pose(split, camera)  # fail early on a camera the table lacks
+        poses.pose(table, camera)  # fail early on a camera the table lacks
     illum = config.sun_strength if "illumination" in modes else (config.default_sun_strength,)
     jobs = []
     for day in days:
         for camera in config.cams:
-            table_pose = poses.pose(split, camera)
+            table_pose = poses.pose(table, camera)
             pose = jittered(table_pose, seed, split, day, config.pose_jitter.position,
                             config.pose_jitter.rotation)
             if anomaly:
@@ -159,6 +161,13 @@ def make_plan(config: Config, ephemeris: Ephemeris, poses: PoseTable, *, anomaly
             else:
                 jobs.append(_normal_job(seed, day, table_pose, pose, illum))
     return Plan(jobs, refused)
+
+
+def pose_split(config: Config, anomaly: bool) -> str:
+    """The pose table split a batch's cameras take: novel-view (the original) gives anomalous
+    batches the test table's views; same-view gives them the train table's, so Camera<K> is
+    the same viewpoint in both splits."""
+    return "test" if anomaly and config.protocol == "novel-view" else "train"
 
 
 def _render_seed(seed, kind, day, camera, name) -> int:

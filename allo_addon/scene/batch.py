@@ -20,7 +20,7 @@ from ..core import claims, manifest
 from ..core.batch import PreparedBatch
 from ..core.layout import PARTIAL, exp_dir, place_file, prepare_exp_dir
 from ..core.object_masks import write_mask_png
-from ..core.planner import is_surface_kind
+from ..core.planner import is_surface_kind, pose_split
 from ..core.processes import is_running, this_host
 from .assembly import StationScene, check_assets
 from .placement import PlacementFailure, place_anomaly, place_on_surface
@@ -242,6 +242,7 @@ class BatchRun:
             "masks": {k: v for k, v in paths.items() if k != "image"},
             "resolution": [width, height],
             "seed": self.batch.seed,
+            "protocol": config.protocol,
             "render_seed": image.render_seed,
             "samples": config.samples,
             "denoise": config.denoise,              # what the config asked for
@@ -252,6 +253,7 @@ class BatchRun:
                             "jitter_redraws": self._view.redraws,   # null: the table pose
                             "station_share": None if self._view.share is None
                             else round(self._view.share, 4),
+                            "table_split": pose_split(config, job.kind == "anomaly"),
                             "table_location": list(job.table_pose.location),
                             "table_rotation_euler_xyz": list(job.table_pose.rotation)},
             "intrinsics": {"lens_mm": config.lens_mm, "sensor_width_mm": sensor,
