@@ -123,3 +123,16 @@ def test_twins_follow_the_config_key(twins, tmp_path):
                      "illumination", "--dry-run")
     assert "twins: 4 anomaly-free reference images" in result.stdout
     assert "+100% on 4 anomalous images" in result.stdout
+
+
+def test_dry_run_names_the_views_of_the_protocol(twins, tmp_path):
+    config, _, _ = twins
+    raw = yaml.safe_load(config.read_text())
+    for protocol, anomaly, table in (("novel-view", True, "test"), ("same-view", True, "train"),
+                                     ("novel-view", False, "train")):
+        path = tmp_path / f"{protocol}.yaml"
+        path.write_text(yaml.safe_dump({**raw, "protocol": protocol}))
+        result = run_cli("render", "--config", path, "--exp_num", 7, "--dry-run",
+                         *(["--anomaly"] if anomaly else []))
+        assert result.returncode == 0, result.stderr
+        assert f"views: protocol {protocol}: the {table} pose table of builtin" in result.stdout
