@@ -159,6 +159,7 @@ def test_shards_make_the_same_dataset(bpy_ops, anomalous):
     for shard in ("0/2", "1/2"):
         sharded = render(bpy_ops, config, 4, anomaly=True, modes=ALL_MODES, seed=42, shard=shard)
     assert files(sharded) == files(exp)
+    assert any("/reference/" in name for name in files(sharded))   # the twins are compared too
     for name in files(exp):
         assert_same_render(exp / name, sharded / name, name)
     key = lambda r: r["image"]
@@ -169,6 +170,7 @@ def test_shards_make_the_same_dataset(bpy_ops, anomalous):
 def test_rerun_skips_finished_images(bpy_ops, anomalous):
     config, exp = anomalous
     before = (exp / "manifest.jsonl").read_text()
+    assert '"kind": "reference"' in before   # twins are finished images too
     render(bpy_ops, config, 2, anomaly=True, modes=ALL_MODES, seed=42)
     assert (exp / "manifest.jsonl").read_text() == before
 
