@@ -11,12 +11,12 @@ from pathlib import Path
 import bpy
 import yaml
 
-from .core.config import DEVICES, Config, config_from_dict, parse_yaml
+from .core.config import DEVICES, PROTOCOLS, Config, config_from_dict, parse_yaml
 
 LIST_KEYS = ("sun_strength", "depths", "scales", "colours", "cams", "anomalies")
 PATH_KEYS = ("ephemeris_path", "cad_models_path", "anomalies_path", "output_dir")
 PLAIN_KEYS = ("start_day", "end_day", "day_interval", "min_pixel", "samples", "denoise",
-              "device", "seed", "station", "camera_poses", "default_sun_strength", "lens_mm",
+              "references", "protocol", "device", "seed", "station", "camera_poses", "default_sun_strength", "lens_mm",
               "spot_power", "anomaly_distance", "anomaly_box", "placement_attempts")
 # Every settings property that is (part of) a render_config.yaml key.
 CONFIG_PROPERTIES = (LIST_KEYS + PATH_KEYS + PLAIN_KEYS
@@ -122,6 +122,14 @@ class ALLO_PG_settings(bpy.types.PropertyGroup):
                                             min=8)
     samples: bpy.props.IntProperty(name="Samples", default=256, min=1)
     denoise: bpy.props.BoolProperty(name="Denoise", default=True)
+    references: bpy.props.BoolProperty(
+        name="Normal Twins", default=True,
+        description="Anomalous batches also render each camera-day's anomaly-free twin per "
+                    "illumination (Camera<K>/reference/)")
+    protocol: bpy.props.EnumProperty(
+        name="Views", items=[(p, p, "") for p in PROTOCOLS],
+        description="Which pose table anomalous batches take: novel-view, the test table (the "
+                    "original); same-view, the train table")
     device: bpy.props.EnumProperty(name="Device",
                                    items=[(d, d.upper() if d != "auto" else "Auto", "") for d in DEVICES])
     # --- advanced (render_config.yaml keys the original did not have) --------------------

@@ -39,7 +39,7 @@ def run(args):
                "cycles_seconds": round(summary.render_seconds, 2), **settings}
 
         records = read_records(batch.exp_dir)
-        depth0 = [r for r in records if r["anomaly"]["depth"] == 0]
+        depth0 = [r for r in records if r["kind"] == "anomaly" and r["anomaly"]["depth"] == 0]
         errors = [abs(r["anomaly"]["estimated_pixels"] - r["anomaly_pixels"]) / r["anomaly_pixels"]
                   for r in depth0 if r["anomaly_pixels"]]
         placed_jobs = len({r["job"] for r in records})

@@ -81,36 +81,56 @@ def make_normal_exp(exp: Path, cameras=(1, 2), days=(1, 2, 3), illuminations=(1,
     return rendered
 
 
+def write_twin(exp: Path, camera: str, name: str, size=SIZE, seed: int = 0) -> Rendered:
+    """An anomalous batch's anomaly-free twin: reference/<name>, reference_fb_mask/<name>."""
+    fb = _fb(size, 4 + seed % 8)
+    _save(_image(fb, None, seed), exp / camera / "reference" / name)
+    _save(fb, exp / camera / "reference_fb_mask" / name)
+    return Rendered(camera, name, "reference", None)
+
+
 def make_anomaly_exp(exp: Path, cameras=(1, 2), days=(1, 2), anomalies=("drill", "solar_panel"),
-                     illuminations=(1, 10), size=SIZE, side: int = 10) -> list[Rendered]:
+                     illuminations=(1, 10), size=SIZE, side: int = 10,
+                     twins: bool = False) -> list[Rendered]:
+    """twins: also each camera-day's twin per illumination (then write_manifest links them)."""
     rendered = []
     for k in cameras:
         for day in days:
             anomaly = anomalies[(k + day) % len(anomalies)]
             for illumination in illuminations:
+                seed = k * 100 + day * 10 + int(illumination)
                 for depth in (0, -1):
                     name = anomaly_name(day, anomaly, illumination, 0.5, depth, "red")
                     rendered.append(write_image(exp, f"Camera{k}", "anomaly", name, size, side,
-                                                seed=k * 100 + day * 10 + int(illumination)))
+                                                seed=seed))
+                if twins:
+                    rendered.append(write_twin(exp, f"Camera{k}",
+                                               normal_name(day, illumination), size, seed))
     return rendered
 
 
 def write_manifest(exp: Path, rendered: list[Rendered], size=SIZE, extra=None) -> None:
     lines = []
+    twins = {r.camera + "/" + r.name for r in rendered if r.kind == "reference"}
     for r in rendered:
         masks = {"fb_mask": f"{r.camera}/fb_mask/{r.name}"}
-        anomaly = None
+        anomaly, links = None, {}
+        if r.kind == "reference":
+            masks = {"fb_mask": f"{r.camera}/reference_fb_mask/{r.name}"}
         if r.kind == "anomaly":
             masks["anomaly_mask"] = f"{r.camera}/anomaly_mask/{r.name}"
             parts = r.name[:-4].split("_")
             anomaly = {"name": "_".join(parts[1:-4]), "scale": float(parts[-3]),
                        "depth": float(parts[-2]), "colour": parts[-1]}
+            twin = f"{r.camera}/{parts[0]}_normal_{parts[-4]}.png"
+            if twin in twins:
+                links = {"reference": twin.replace("/", "/reference/")}
         record = {"kind": r.kind, "camera": r.camera, "camera_index": int(r.camera[6:]),
                   "day": int(r.name.split("_")[0]), "image": f"{r.camera}/{r.kind}/{r.name}",
                   "masks": masks, "resolution": list(size),
-                  "sun_strength": float(r.name[:-4].split("_")[2 if r.kind == "normal" else -4]),
+                  "sun_strength": float(r.name[:-4].split("_")[-4 if r.kind == "anomaly" else 2]),
                   "anomaly": anomaly, "anomaly_pixels": r.anomaly_pixels, "seed": 42,
-                  "render_seconds": 1.5, **(extra or {})}
+                  "render_seconds": 1.5, **links, **(extra or {})}
         lines.append(json.dumps(record))
     (exp / "manifest.jsonl").write_text("\n".join(lines) + "\n")
 

@@ -347,8 +347,11 @@ def test_each_kind_is_placed_and_masked_in_a_real_render(kind, render_ops, write
                           anomalies=[kind], anomaly_distance=1.5, anomaly_box=0.2)
     assert render_ops.render_batch(config=str(config), exp_num=1, anomaly=True) == {"FINISHED"}
     manifest = config.parent / "renders" / "exp_1" / "manifest.jsonl"
-    records = [json.loads(line) for line in manifest.read_text().splitlines()]
+    everything = [json.loads(line) for line in manifest.read_text().splitlines()]
+    records = [r for r in everything if r["kind"] == "anomaly"]
     assert records and all(r["anomaly_pixels"] > 0 for r in records), records
+    twins = [r for r in everything if r["kind"] == "reference"]   # the kind hidden, not there
+    assert twins and all(r["anomaly_pixels"] == 0 for r in twins), twins
 
 
 @pytest.mark.parametrize("kind", SURFACE_KINDS)
@@ -360,7 +363,8 @@ def test_surface_kinds_sit_on_the_hull_and_ignore_depth(kind, render_ops, write_
     assert render_ops.render_batch(config=str(config), exp_num=1, anomaly=True,
                                    modes={"depth"}) == {"FINISHED"}
     manifest = config.parent / "renders" / "exp_1" / "manifest.jsonl"
-    records = [json.loads(line) for line in manifest.read_text().splitlines()]
+    records = [r for r in map(json.loads, manifest.read_text().splitlines())
+               if r["kind"] == "anomaly"]
     assert [r["anomaly"]["depth"] for r in records] == [0.0]   # not moved off the hull
     assert records[0]["anomaly_pixels"] > 20
     # the patch's centre is within a few centimetres of the station's surface

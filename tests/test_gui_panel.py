@@ -65,7 +65,7 @@ CHANGED = {
     "sun_strength": "2.0, 7.5", "depths": "-0.5, 0.25", "scales": "0.4, 1.1",
     "colours": "green, white", "cams": "0, 4", "anomalies": "drill, panel",
     "start_day": 4, "end_day": 9, "day_interval": 2, "min_pixel": 123, "samples": 7,
-    "denoise": False, "device": "cpu", "seed": 5, "station": "Gateway.blend",
+    "denoise": False, "references": False, "protocol": "same-view", "device": "cpu", "seed": 5, "station": "Gateway.blend",
     "camera_poses": "original", "default_sun_strength": 3.5, "lens_mm": 35.0,
     "spot_power": 250.0, "anomaly_distance": 3.0, "anomaly_box": 0.7,
     "placement_attempts": 5, "resolution": (320, 180), "jitter_position": 0.5,

@@ -139,3 +139,54 @@ def test_bad_pose_table(tmp_path):
     path.write_text("split,index,x,y,z,rx,ry,rz\nval,0,1,2,3,0,0,0\n")
     with pytest.raises(UserError, match="split is 'val'"):
         load_pose_table(path)
+
+
+def test_anomalous_plan_has_one_twin_per_illumination_by_default():
+    plan = make_plan(config(), ephemeris(), poses(), anomaly=True,
+                     modes={"illumination", "depth", "scale", "colour"}, seed=7)
+    job = plan.jobs[0]
+    assert [t.name for t in job.references] == ["1_normal_1.png", "1_normal_5.png",
+                                                "1_normal_10.png"]
+    for twin in job.references:
+        lit = [i for i in job.images if i.sun_strength == twin.sun_strength]
+        assert {i.reference for i in lit} == {twin.name}   # every image links its lighting's twin
+        first = lit[0]
+        assert (first.depth, first.colour) == (0, "default")
+        assert twin.render_seed == first.render_seed and twin.twin
+        assert job.relative_paths(twin) == {"image": f"Camera0/reference/{twin.name}",
+                                            "fb_mask": f"Camera0/reference_fb_mask/{twin.name}"}
+    assert plan.twin_count == 3 * len(plan.jobs)
+    assert plan.image_count == sum(len(j.images) + 3 for j in plan.jobs)
+
+
+def test_twins_can_be_turned_off_and_normal_batches_have_none():
+    off = make_plan(config(references=False), ephemeris(), poses(), anomaly=True,
+                    modes={"illumination"})
+    assert off.twin_count == 0 and all(i.reference is None for j in off.jobs for i in j.images)
+    normal = make_plan(config(), ephemeris(), poses(), anomaly=False, modes={"illumination"})
+    assert normal.twin_count == 0
+
+
+def test_twins_are_sharded_with_their_job():
+    plan = make_plan(config(), ephemeris(), poses(), anomaly=True, modes={"illumination"})
+    parts = [plan.shard(i, 3) for i in range(3)]
+    together = sorted(job.relative_paths(t)["image"] for p in parts for job in p.jobs
+                      for t in job.references)
+    assert together == sorted(job.relative_paths(t)["image"] for job in plan.jobs
+                              for t in job.references)
+
+
+def test_protocol_picks_the_pose_table_of_anomalous_batches():
+    table = {"train": {0: CameraPose(0, (0.0, -10.0, 0.0), (1.5, 0.0, 0.0))},
+             "test": {0: CameraPose(0, (5.0, -20.0, 3.0), (1.0, 0.0, 0.5))}}
+    two = PoseTable(Path("poses.csv"), table)
+    novel = make_plan(config(cams=[0]), ephemeris(), two, anomaly=True)
+    same = make_plan(config(cams=[0], protocol="same-view"), ephemeris(), two, anomaly=True)
+    normal = make_plan(config(cams=[0], protocol="same-view"), ephemeris(), two, anomaly=False)
+    assert {j.table_pose for j in novel.jobs} == {table["test"][0]}
+    assert {j.table_pose for j in same.jobs} == {table["train"][0]}
+    assert {j.table_pose for j in normal.jobs} == {table["train"][0]}
+    # same-view keeps everything else: names, anomalies, seeds (only the views move)
+    assert [j.images for j in same.jobs] == [j.images for j in novel.jobs]
+    with pytest.raises(UserError, match="protocol.*novel-view, same-view"):
+        config(protocol="same_view")

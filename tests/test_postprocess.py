@@ -66,7 +66,7 @@ def test_anomalous_tree_gives_test_layout_with_ground_truth(tmp_path):
 def test_anomalib_folder_contract(tmp_path):
     """What Anomalib's Folder (2.x make_folder_dataset) relies on, for one or all cameras."""
     make_anomaly_exp(tmp_path / "exp_2", cameras=(1, 2, 10))
-    make_normal_exp(tmp_path / "exp_1", cameras=(1, 2, 10))
+    make_normal_exp(tmp_path / "exp_1", cameras=(1, 2, 10), days=(3, 4, 5, 6))  # other days
     run(tmp_path / "exp_2", tmp_path / "test", anomaly=True, min_pixel=MIN_PIXEL)
     run(tmp_path / "exp_1", tmp_path / "train", normal_test_ratio=0.25)
     test = tmp_path / "test"
@@ -275,3 +275,45 @@ def test_mistakes_raise_user_error_and_write_nothing(tmp_path, mistake):
     with pytest.raises(UserError):
         postprocess(PostprocessRequest(**settings))
     assert tree(tmp_path) == before
+
+
+def test_twins_become_normal_test_images_and_reference_pairs(tmp_path):
+    exp = tmp_path / "exp_2"
+    rendered = make_anomaly_exp(exp, cameras=(1, 2), days=(1,), illuminations=(1, 10), twins=True)
+    write_manifest(exp, rendered)
+    summary = run(exp, tmp_path / "test", anomaly=True, min_pixel=MIN_PIXEL)
+    assert summary.twins == 4 and summary.total_accepted == 12
+    test = tmp_path / "test"
+    for camera in ("Camera1", "Camera2"):
+        normal = sorted(p.name for p in (test / camera / "normal" / "images").iterdir())
+        assert normal == sorted(["1_normal_1.png", "1_normal_10.png"])
+        for name in normal:   # a normal test image: its image byte for byte, a 0/1 mask
+            assert (test / camera / "normal" / "images" / name).read_bytes() == \
+                (exp / camera / "reference" / name).read_bytes()
+            mask = read(test / camera / "normal" / "masks" / name)
+            fb = read(exp / camera / "reference_fb_mask" / name)
+            assert np.array_equal(mask, (fb == 255).astype(np.uint8))
+        # the pairs: reference/ holds the same names as images/, each its lighting's twin
+        images = sorted(p.name for p in (test / camera / "images").iterdir())
+        assert sorted(p.name for p in (test / camera / "reference").iterdir()) == images
+        for name in images:
+            twin = f"{name.split('_')[0]}_normal_{name[:-4].split('_')[-4]}.png"
+            assert (test / camera / "reference" / name).read_bytes() == \
+                (exp / camera / "reference" / twin).read_bytes()
+    records = {r["source"]["image"]: r for r in manifest(test)}
+    twin_record = records["Camera1/reference/1_normal_10.png"]
+    assert twin_record["kind"] == "normal" and twin_record["twin"] and twin_record["split"] == "test"
+    anomalous = [r for r in records.values() if r["kind"] == "anomaly"]
+    assert all(r["reference"] == r["image"].replace("/images/", "/reference/") for r in anomalous)
+    assert "4 of them anomaly-free twins" in summary.lines()[-1]
+
+
+def test_an_anomalous_image_whose_linked_twin_is_gone_is_rejected_whole(tmp_path):
+    exp = tmp_path / "exp_2"
+    rendered = make_anomaly_exp(exp, cameras=(1,), days=(1,), illuminations=(10,), twins=True)
+    write_manifest(exp, rendered)
+    (exp / "Camera1" / "reference" / "1_normal_10.png").unlink()
+    summary = run(exp, tmp_path / "test", anomaly=True, min_pixel=MIN_PIXEL)
+    assert summary.rejected["Camera1"] == {"missing_image": 1, "missing_reference": 2}
+    assert not (tmp_path / "test" / "Camera1" / "images").exists()
+    assert not (tmp_path / "test" / "Camera1" / "reference").exists()

@@ -50,7 +50,7 @@ def files(exp):
 def planned_names(config, anomaly, modes):
     from allo_addon.core.batch import BatchRequest, prepare_batch
     batch = prepare_batch(BatchRequest(config, 0, anomaly=anomaly, modes=frozenset(modes)))
-    return sorted(path for job in batch.plan.jobs for image in job.images
+    return sorted(path for job in batch.plan.jobs for image in job.renders
                   for path in job.relative_paths(image).values())
 
 
@@ -99,9 +99,11 @@ def test_normal_batch_tree_names_and_masks(bpy_ops, write_config):
 def test_anomalous_batch_tree_names_and_masks(anomalous):
     config, exp = anomalous
     assert files(exp) == planned_names(config, True, ALL_MODES)
-    assert {p.split("/")[1] for p in files(exp)} == {"anomaly", "anomaly_mask", "fb_mask"}
+    assert {p.split("/")[1] for p in files(exp)} == {"anomaly", "anomaly_mask", "fb_mask",
+                                                     "reference", "reference_fb_mask"}
     seen_depth0 = 0
-    for record in records(exp):
+    anomalous = [r for r in records(exp) if r["kind"] == "anomaly"]
+    for record in anomalous:
         fb = load(exp / record["masks"]["fb_mask"])
         anomaly = load(exp / record["masks"]["anomaly_mask"])
         assert set(np.unique(fb)) <= {0, 255} and set(np.unique(anomaly)) <= {0, 255}
@@ -110,7 +112,7 @@ def test_anomalous_batch_tree_names_and_masks(anomalous):
         if record["anomaly"]["depth"] == 0:
             seen_depth0 += 1
             assert record["anomaly_pixels"] > 10, record["image"]   # min_pixel
-    assert seen_depth0 == len(records(exp)) // 2
+    assert seen_depth0 == len(anomalous) // 2
 
 
 def test_manifest_records_everything_a_user_needs(anomalous):
@@ -137,7 +139,7 @@ def test_pngs_carry_no_run_dependent_metadata(anomalous):
 def test_placement_estimate_matches_the_mask(anomalous):
     _, exp = anomalous
     errors = [abs(r["anomaly"]["estimated_pixels"] - r["anomaly_pixels"]) / r["anomaly_pixels"]
-              for r in records(exp) if r["anomaly"]["depth"] == 0]
+              for r in records(exp) if r["kind"] == "anomaly" and r["anomaly"]["depth"] == 0]
     assert np.mean(errors) < 0.25
 
 
@@ -157,6 +159,7 @@ def test_shards_make_the_same_dataset(bpy_ops, anomalous):
     for shard in ("0/2", "1/2"):
         sharded = render(bpy_ops, config, 4, anomaly=True, modes=ALL_MODES, seed=42, shard=shard)
     assert files(sharded) == files(exp)
+    assert any("/reference/" in name for name in files(sharded))   # the twins are compared too
     for name in files(exp):
         assert_same_render(exp / name, sharded / name, name)
     key = lambda r: r["image"]
@@ -167,6 +170,7 @@ def test_shards_make_the_same_dataset(bpy_ops, anomalous):
 def test_rerun_skips_finished_images(bpy_ops, anomalous):
     config, exp = anomalous
     before = (exp / "manifest.jsonl").read_text()
+    assert '"kind": "reference"' in before   # twins are finished images too
     render(bpy_ops, config, 2, anomaly=True, modes=ALL_MODES, seed=42)
     assert (exp / "manifest.jsonl").read_text() == before
 
@@ -201,7 +205,9 @@ def test_dry_run_prints_the_plan_and_writes_nothing(write_config):
     result = run_cli("render", "--config", config, "--exp_num", 9, "--anomaly",
                      "--mode", "illumination", "color", "--dry-run")
     assert result.returncode == 0, result.stderr
-    assert "total: 16 images in 4 jobs" in result.stdout
+    # 4 camera-days × 2 lightings × (default colour + drawn colour), + one twin per lighting
+    assert "total: 24 images in 4 jobs" in result.stdout
+    assert "twins: 8 anomaly-free reference images" in result.stdout and "+50%" in result.stdout
     assert "Camera1/anomaly/2_" in result.stdout
     assert not (config.parent / "renders" / "exp_9" / "manifest.jsonl").exists()
 

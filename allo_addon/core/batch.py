@@ -15,7 +15,7 @@ from .denoiser import DenoiserChoice
 from .ephemeris import Ephemeris, load_ephemeris
 from .errors import UserError
 from .layout import exp_dir
-from .planner import Plan, make_plan, normalise_modes, parse_shard
+from .planner import Plan, make_plan, normalise_modes, parse_shard, pose_split
 from .poses import DATA_DIR, load_pose_table
 
 DEFAULT_EPHEMERIS = DATA_DIR / "default_ephemeris.csv"
@@ -80,6 +80,8 @@ def describe_plan(batch: PreparedBatch, finished: set[str] = frozenset(),
         f"config: {config.source or 'built-in defaults'}",
         f"ephemeris: {batch.ephemeris.path} ({len(batch.ephemeris)} rows)",
         f"output: {batch.exp_dir}",
+        f"views: protocol {config.protocol}: the {pose_split(config, request.anomaly)} pose "
+        f"table of {config.pose_table}",
         f"render: {config.resolution[0]}×{config.resolution[1]}, {config.samples} samples, "
         f"device {config.device}",
         denoising.note if denoising else f"denoise: {'on' if config.denoise else 'off'} (asked)",
@@ -97,13 +99,29 @@ def describe_plan(batch: PreparedBatch, finished: set[str] = frozenset(),
         lines.append("anomalies: " + ", ".join(f"{a}: {n}" for a, n in sorted(per_anomaly.items())))
     for job in plan.jobs:
         extra = f" {job.anomaly} scale {job.scale:g}" if job.anomaly else ""
-        lines.append(f"  day {job.day} {job.camera.name}{extra}: {len(job.images)} images")
-        for image in job.images:
+        twins = f" + {len(job.references)} twins" if job.references else ""
+        lines.append(f"  day {job.day} {job.camera.name}{extra}: {len(job.images)} images{twins}")
+        for image in job.renders:
             path = job.relative_paths(image)["image"]
             mark = "  (done)" if path in finished else ""
             lines.append(f"    {path}{mark}")
-    todo = sum(1 for job in plan.jobs for image in job.images
+    line = twin_cost(plan)
+    if line:
+        lines.append(line)
+    elif request.anomaly and not config.references:
+        lines.append("twins: off (references: false): no anomaly-free reference images")
+    todo = sum(1 for job in plan.jobs for image in job.renders
                if job.relative_paths(image)["image"] not in finished)
     lines.append(f"total: {plan.image_count} images in {len(plan.jobs)} jobs "
                  f"({plan.image_count - todo} already done, {todo} to render)")
     return "\n".join(lines)
+
+
+def twin_cost(plan: Plan) -> str:
+    """What the anomaly-free twins add to a plan, or "" when it has none."""
+    twins = plan.twin_count
+    if not twins:
+        return ""
+    others = plan.image_count - twins
+    return (f"twins: {twins} anomaly-free reference images (one per camera-day and "
+            f"illumination), +{100 * twins / others:.0f}% on {others} anomalous images")

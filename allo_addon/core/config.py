@@ -31,6 +31,8 @@ COLOURS = {
     "white": (1.0, 1.0, 1.0),
 }
 DEVICES = ("auto", "cpu", "gpu")
+# which poses an anomalous batch's Camera<K> takes (README, "Which views the test images come from")
+PROTOCOLS = ("novel-view", "same-view")
 BUILTIN = "builtin"
 POSE_PRESETS = ("builtin", "original")
 
@@ -68,10 +70,12 @@ class Config:
     resolution: tuple[int, int] = (1920, 1080)
     samples: int = 256
     denoise: bool = True
+    references: bool = True                   # anomalous batches also render anomaly-free twins
     device: str = "auto"
     seed: int = 42
     station: str = BUILTIN                    # "builtin" or "ISS.blend"-style file name
     camera_poses: str | Path = "auto"         # auto | builtin | original | path to a CSV
+    protocol: str = "novel-view"              # anomalous batches: test table; same-view: train
     pose_jitter: PoseJitter = field(default_factory=PoseJitter)
     default_sun_strength: float = 10.0        # illumination when the mode is off
     lens_mm: float = 25.0
@@ -168,10 +172,12 @@ def config_from_dict(raw: dict, base_dir: Path = Path("."), source: Path | None 
     values["resolution"] = checker.resolution(get("resolution", list(d.resolution)))
     values["samples"] = checker.integer("samples", get("samples", d.samples), minimum=1)
     values["denoise"] = checker.boolean("denoise", get("denoise", d.denoise))
+    values["references"] = checker.boolean("references", get("references", d.references))
     values["device"] = checker.choice("device", get("device", d.device), DEVICES)
     values["seed"] = checker.integer("seed", get("seed", d.seed))
     values["station"] = checker.string("station", get("station", d.station))
     values["camera_poses"] = checker.poses(get("camera_poses", "auto"), base_dir)
+    values["protocol"] = checker.choice("protocol", get("protocol", d.protocol), PROTOCOLS)
     values["pose_jitter"] = checker.jitter(get("pose_jitter", {}))
     for key in ("default_sun_strength", "lens_mm", "spot_power", "anomaly_distance",
                 "anomaly_box"):

@@ -9,7 +9,7 @@ sharding takes every N-th job, resuming skips recorded images, and the files sta
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .builtin_catalog import SURFACE_KINDS
 from .config import Config
@@ -23,6 +23,10 @@ MODES = ("illumination", "depth", "scale", "colour")
 MODE_ALIASES = {"color": "colour"}
 DEFAULT_COLOUR = "default"
 NO_SCALE = -1.0          # the <scale> of a file name when the scale mode is off
+# an anomalous batch's twins: exp_<N>/Camera<K>/reference/<day>_normal_<illum>.png, their
+# fb_mask beside in reference_fb_mask/ (fb_mask/ holds the anomalous images' own: the anomaly
+# may hide station there, and a normal batch in the same exp writes the same names in fb_mask/)
+REFERENCE_FOLDER, REFERENCE_FB_MASK_FOLDER = "reference", "reference_fb_mask"
 
 
 def normalise_modes(modes) -> frozenset:
@@ -49,6 +53,8 @@ class ImageSpec:
     depth: float = 0.0
     colour: str = DEFAULT_COLOUR
     render_seed: int = 0
+    reference: str | None = None   # anomalous image: the name of its twin (None: no twin)
+    twin: bool = False             # the anomaly-free twin (reference) of a lighting's images
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,7 @@ class RenderJob:
     table_pose: CameraPose    # as in the pose table
     images: tuple[ImageSpec, ...]
     anomaly: str | None = None
+    references: tuple[ImageSpec, ...] = ()   # twins: the anomaly hidden, one per illumination
     scale: float = 1.0        # object scale applied to the anomaly
     scale_label: float = NO_SCALE
     anomaly_seed: int = 0     # builds a seeded built-in anomaly
@@ -70,7 +77,8 @@ class RenderJob:
 
     @property
     def split(self) -> str:
-        """The pose table split the camera comes from: test poses for anomalous images."""
+        """The split the job's jitter is drawn for (and, under the novel-view protocol, the
+        pose table split its camera comes from): test for anomalous images."""
         return "test" if self.kind == "anomaly" else "train"
 
     @property
@@ -81,9 +89,17 @@ class RenderJob:
     def mask_folders(self) -> tuple[str, ...]:
         return ("fb_mask", "anomaly_mask") if self.kind == "anomaly" else ("fb_mask",)
 
+    @property
+    def renders(self) -> tuple[ImageSpec, ...]:
+        """Every image the job renders: its images, then their twins."""
+        return self.images + self.references
+
     def relative_paths(self, image: ImageSpec) -> dict[str, str]:
         """Folder name -> path relative to exp_<N>/ for every file of one image."""
         cam = self.camera.name
+        if image.twin:   # own folders: a twin's fb_mask differs from its anomalous image's
+            return {"image": f"{cam}/{REFERENCE_FOLDER}/{image.name}",
+                    "fb_mask": f"{cam}/{REFERENCE_FB_MASK_FOLDER}/{image.name}"}
         paths = {"image": f"{cam}/{self.image_folder}/{image.name}"}
         for folder in self.mask_folders:
             paths[folder] = f"{cam}/{folder}/{image.name}"
@@ -97,7 +113,12 @@ class Plan:
 
     @property
     def image_count(self) -> int:
-        return sum(len(job.images) for job in self.jobs)
+        """Every render, twins included."""
+        return sum(len(job.renders) for job in self.jobs)
+
+    @property
+    def twin_count(self) -> int:
+        return sum(len(job.references) for job in self.jobs)
 
     def shard(self, index: int, count: int) -> "Plan":
         return Plan([j for n, j in enumerate(self.jobs) if n % count == index], self.refused_days)
@@ -118,26 +139,35 @@ def make_plan(config: Config, ephemeris: Ephemeris, poses: PoseTable, *, anomaly
               modes=(), seed: int | None = None) -> Plan:
     modes = normalise_modes(modes)
     seed = config.seed if seed is None else seed
-    split = "test" if anomaly else "train"
+    split = "test" if anomaly else "train"       # the jitter's draws
+    table = pose_split(config, anomaly)           # the poses jittered
     refused = {d: ephemeris.bad_rows[d] for d in ephemeris.check_days(config.days)}
     days = [d for d in config.days if d not in refused]
     if not days:
         raise UserError(f"{ephemeris.path}: every day from {config.start_day} to "
                         f"{config.end_day} is a corrupt row; nothing can be rendered")
     for camera in config.cams:
-        poses.pose(split, camera)  # fail early on a camera the table lacks
+        poses.pose(table, camera)  # fail early on a camera the table lacks
     illum = config.sun_strength if "illumination" in modes else (config.default_sun_strength,)
     jobs = []
     for day in days:
         for camera in config.cams:
-            table_pose = poses.pose(split, camera)
+            table_pose = poses.pose(table, camera)
             pose = jittered(table_pose, seed, split, day, config.pose_jitter.position,
                             config.pose_jitter.rotation)
             if anomaly:
-                jobs.append(_anomaly_job(config, modes, seed, day, table_pose, pose, illum))
+                jobs.append(_anomaly_job(config, modes, seed, day, table_pose, pose, illum,
+                                         config.references))
             else:
                 jobs.append(_normal_job(seed, day, table_pose, pose, illum))
     return Plan(jobs, refused)
+
+
+def pose_split(config: Config, anomaly: bool) -> str:
+    """The pose table split a batch's cameras take: novel-view (the original) gives anomalous
+    batches the test table's views; same-view gives them the train table's, so Camera<K> is
+    the same viewpoint in both splits."""
+    return "test" if anomaly and config.protocol == "novel-view" else "train"
 
 
 def _render_seed(seed, kind, day, camera, name) -> int:
@@ -152,7 +182,7 @@ def _normal_job(seed, day, table_pose, pose, illum) -> RenderJob:
     return RenderJob("normal", day, pose, table_pose, images)
 
 
-def _anomaly_job(config, modes, seed, day, table_pose, pose, illum) -> RenderJob:
+def _anomaly_job(config, modes, seed, day, table_pose, pose, illum, references) -> RenderJob:
     rng = rng_for(seed, "anomaly", day, pose.index)
     weights = [config.params_for(k).weight for k in config.anomalies]
     if len(set(weights)) == 1:
@@ -168,12 +198,21 @@ def _anomaly_job(config, modes, seed, day, table_pose, pose, illum) -> RenderJob
     depths = [0.0]
     if "depth" in modes and not is_surface_kind(config, kind):  # depth 0 first: checked there
         depths += [d for d in dict.fromkeys(config.depths) if d != 0.0]
-    images = []
+    images, twins = [], {}
     for s, depth, colour in itertools.product(illum, depths, colours):
         name = anomaly_name(day, kind, s, scale_label, depth, colour)
-        images.append(ImageSpec(name=name, sun_strength=s, depth=depth, colour=colour,
-                                render_seed=_render_seed(seed, "anomaly", day, pose.index, name)))
+        spec = ImageSpec(name=name, sun_strength=s, depth=depth, colour=colour,
+                         render_seed=_render_seed(seed, "anomaly", day, pose.index, name))
+        if references:
+            # one twin per lighting: depth, scale and colour only change the hidden anomaly.
+            # It takes the seed of the lighting's first image (depth 0, default colour), so
+            # the two share their Monte-Carlo noise wherever the anomaly changes nothing.
+            twin = twins.setdefault(s, ImageSpec(name=normal_name(day, s), sun_strength=s,
+                                                 render_seed=spec.render_seed, twin=True))
+            spec = replace(spec, reference=twin.name)
+        images.append(spec)
     return RenderJob("anomaly", day, pose, table_pose, tuple(images), anomaly=kind, scale=scale,
+                     references=tuple(twins.values()),
                      scale_label=scale_label,
                      anomaly_seed=derive_seed(seed, "anomaly-shape", day, pose.index),
                      placement_seed=derive_seed(seed, "placement", day, pose.index))

@@ -53,7 +53,8 @@ def station_config(args, cams, days) -> dict:
 def kind_config(args, kind, cam) -> dict:
     return {**base_config(args), "start_day": args.day, "end_day": args.day, "cams": [cam],
             "min_pixel": 20, "anomalies": [kind], "anomaly_distance": args.distance,
-            "anomaly_box": 0.4, "placement_attempts": 30}
+            "anomaly_box": 0.4, "placement_attempts": 30,
+            "references": False}   # a tile shows the anomaly: its twin would be rendered for nothing
 
 
 def run(args) -> int:

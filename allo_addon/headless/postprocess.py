@@ -39,9 +39,9 @@ def add_arguments(parser) -> None:
                         help="expected WIDTHxHEIGHT of images without a manifest.jsonl record "
                              "(default 1920x1080)")
     parser.add_argument("--normal_test_ratio", type=float, default=0.0,
-                        help="share of normal images per camera held out (not in train) as "
-                             "normal test images under <test_output>/Camera<K>/normal/ "
-                             "(default 0)")
+                        help="share of each camera's days held out (whole camera-days, not "
+                             "in train) as normal test images under "
+                             "<test_output>/Camera<K>/normal/ (default 0)")
     parser.add_argument("--test_output", type=Path, default=None,
                         help="split folder for held-out normal images (default: 'test' beside "
                              "--output)")

@@ -45,7 +45,8 @@ class ALLO_OT_postprocess(bpy.types.Operator):
         description="Expected width and height of images that manifest.jsonl does not list")
     normal_test_ratio: bpy.props.FloatProperty(
         name="Normal Test Share", default=0.0, min=0.0, max=0.99,
-        description="Share of normal images per camera held out as normal test images")
+        description="Share of each camera's days held out (whole camera-days) as normal "
+                    "test images")
     test_output: bpy.props.StringProperty(
         name="Test Output", subtype="DIR_PATH",
         description="Split folder for held-out normal images (empty: 'test' beside Output)")

@@ -132,6 +132,9 @@ class ALLO_PT_output(_SubPanel, bpy.types.Panel):
         row.prop(settings, "samples")
         row.prop(settings, "denoise")
         layout.prop(settings, "device")
+        row = layout.row(align=True)
+        row.prop(settings, "references")
+        row.prop(settings, "protocol", text="")
         layout.label(text=_gpu_summary(), icon="DESKTOP")
         _denoise_note(layout, context, _denoising(settings))
         if PROGRESS:

@@ -196,6 +196,12 @@ class StationScene:
                 bpy.data.materials.remove(material)
         self.anomaly, self._default_colours, self._placed_at = None, [], None
 
+    def show_anomaly(self, shown: bool) -> None:
+        """Show or hide the anomaly in renders. A twin hides it rather than removing it: the
+        job's pose, placement and everything else stay exactly as its anomalous images saw."""
+        if self.anomaly is not None:
+            self.anomaly.hide_render = not shown
+
     def reshape_anomaly(self, local_vertices) -> None:
         """New vertex positions (N×3, the anomaly's own frame): a surface patch bent onto the
         hull. The mesh is this job's own (built or copied in add_anomaly)."""

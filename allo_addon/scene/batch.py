@@ -20,7 +20,7 @@ from ..core import claims, manifest
 from ..core.batch import PreparedBatch
 from ..core.layout import PARTIAL, exp_dir, place_file, prepare_exp_dir
 from ..core.object_masks import write_mask_png
-from ..core.planner import is_surface_kind
+from ..core.planner import is_surface_kind, pose_split
 from ..core.processes import is_running, this_host
 from .assembly import StationScene, check_assets
 from .placement import PlacementFailure, place_anomaly, place_on_surface
@@ -49,6 +49,7 @@ class Progress:
 @dataclass
 class Summary:
     rendered: int = 0
+    twins: int = 0                 # of rendered: anomaly-free references of anomalous images
     already_done: int = 0
     skipped_jobs: list[str] = field(default_factory=list)
     render_seconds: float = 0.0
@@ -63,6 +64,11 @@ class Summary:
                f"{len(self.skipped_jobs)} camera-days skipped; wall {_clock(self.wall_seconds)}, "
                f"Cycles {self.render_seconds:.1f} s ({per_image:.2f} s per image)",
                f"output: {exp_dir}"]
+        if self.twins:
+            anomalous = self.rendered - self.twins
+            share = f", +{100 * self.twins / anomalous:.0f}% images" if anomalous else ""
+            out.insert(1, f"twins: {self.twins} of the rendered images are anomaly-free "
+                          f"references{share}")
         out += [f"skipped: {s}" for s in self.skipped_jobs]
         out += [f"not rendered here: {n} images being rendered by {who}; run the same command "
                 f"again after it ends to render any it leaves"
@@ -83,7 +89,7 @@ def scratch_dir(exp):
 
 
 def _unfinished(job, finished: set[str]) -> list:
-    return [i for i in job.images if job.relative_paths(i)["image"] not in finished]
+    return [i for i in job.renders if job.relative_paths(i)["image"] not in finished]
 
 
 def _clock(seconds: float) -> str:
@@ -113,7 +119,7 @@ class BatchRun:
         records = manifest.ManifestWriter(exp, log=lambda line: self._log(exp, line))
         finished = set(records.refresh())   # read before anything is written: it may be damaged
         exp = prepare_exp_dir(config.output_dir, batch.request.exp_num)
-        todo = [(job, image) for job in batch.plan.jobs for image in job.images
+        todo = [(job, image) for job in batch.plan.jobs for image in job.renders
                 if job.relative_paths(image)["image"] not in finished]
         self.summary.already_done = batch.plan.image_count - len(todo)
         for day, reason in sorted(batch.plan.refused_days.items()):
@@ -156,10 +162,12 @@ class BatchRun:
                         continue
                     for image in fresh:
                         self.stage.apply_image(image.sun_strength, image.depth, image.colour)
+                        self.stage.show_anomaly(not image.twin)
                         seconds = self._render_image(renderer, records, exp, job, image,
                                                      placement)
                         done += 1
                         self.summary.rendered += 1
+                        self.summary.twins += image.twin
                         self.summary.render_seconds += seconds
                         progress = Progress(done, len(todo), job.relative_paths(image)["image"],
                                             seconds, time.perf_counter() - started)
@@ -207,7 +215,7 @@ class BatchRun:
         paths = job.relative_paths(image)
         scratch = beauty.parent
         files = {"image": beauty}
-        for folder in job.mask_folders:
+        for folder in [k for k in paths if k != "image"]:   # fb_mask (, anomaly_mask)
             files[folder] = scratch / f"{folder}.png"
             write_mask_png(masks[folder], files[folder])
         for key, source in files.items():
@@ -225,7 +233,7 @@ class BatchRun:
         record = {
             "exp_num": self.batch.request.exp_num,
             "job": job.job_id,
-            "kind": job.kind,
+            "kind": "reference" if image.twin else job.kind,
             "day": job.day,
             "epoch": geometry.epoch,
             "camera": job.camera.name,
@@ -234,6 +242,7 @@ class BatchRun:
             "masks": {k: v for k, v in paths.items() if k != "image"},
             "resolution": [width, height],
             "seed": self.batch.seed,
+            "protocol": config.protocol,
             "render_seed": image.render_seed,
             "samples": config.samples,
             "denoise": config.denoise,              # what the config asked for
@@ -244,6 +253,7 @@ class BatchRun:
                             "jitter_redraws": self._view.redraws,   # null: the table pose
                             "station_share": None if self._view.share is None
                             else round(self._view.share, 4),
+                            "table_split": pose_split(config, job.kind == "anomaly"),
                             "table_location": list(job.table_pose.location),
                             "table_rotation_euler_xyz": list(job.table_pose.rotation)},
             "intrinsics": {"lens_mm": config.lens_mm, "sensor_width_mm": sensor,
@@ -263,7 +273,10 @@ class BatchRun:
             "render_seconds": round(seconds, 4),
             "blender": bpy.app.version_string,
         }
-        if job.kind == "anomaly":
+        if image.twin:   # the anomalous images it is the anomaly-free twin of
+            record["twin_of"] = [job.relative_paths(i)["image"] for i in job.images
+                                 if i.reference == image.name]
+        elif job.kind == "anomaly":
             obj = self.stage.anomaly
             record["anomaly"] = {
                 "name": job.anomaly, "scale": job.scale, "scale_label": job.scale_label,
@@ -277,6 +290,8 @@ class BatchRun:
             pixels = int((masks["anomaly_mask"] > 0).sum())
             record["anomaly_pixels"] = pixels
             record["meets_min_pixel"] = pixels > config.min_pixel
+            twin = next((t for t in job.references if t.name == image.reference), None)
+            record["reference"] = job.relative_paths(twin)["image"] if twin else None
         return record
 
     def _log(self, exp, line: str) -> None:

@@ -1,8 +1,11 @@
 """Where things are: the render tree we read (FORMATS §5) and the Anomalib layout we write (§6).
 
-Input:   <exp>/Camera<K>/{normal|anomaly}/<name>.png, masks in fb_mask/ and anomaly_mask/.
+Input:   <exp>/Camera<K>/{normal|anomaly}/<name>.png, masks in fb_mask/ and anomaly_mask/;
+         an anomalous batch's twins in reference/, their masks in reference_fb_mask/.
 Output:  <split>/Camera<K>/images|masks|ground_truth/<name>.png
-         <test>/Camera<K>/normal/images|masks/<name>.png   (normal images held out for testing)
+         <test>/Camera<K>/normal/images|masks/<name>.png   (normal test images: held out from a
+                                                            normal batch, or the twins)
+         <test>/Camera<K>/reference/<name>.png   (each anomalous image's twin, under its name)
 """
 
 import re
@@ -10,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CAMERA_FOLDER = re.compile(r"^Camera(\d+)$")
-NORMAL, ANOMALY = "normal", "anomaly"
+NORMAL, ANOMALY, REFERENCE = "normal", "anomaly", "reference"
+REFERENCE_FB_MASK = "reference_fb_mask"   # core/planner.py writes the twins' fb masks there
 TRAIN, TEST = "train", "test"
 # what a run writes into the split folder besides the samples
 OUTPUT_MANIFEST, REPORT, CONTACT_SHEET = "manifest.jsonl", "report.json", "contact_sheet.png"
@@ -32,7 +36,8 @@ class SourceImage:
 
     @property
     def fb_mask(self) -> str:
-        return f"{self.camera}/fb_mask/{self.name}"
+        folder = REFERENCE_FB_MASK if self.kind == REFERENCE else "fb_mask"
+        return f"{self.camera}/{folder}/{self.name}"
 
     @property
     def anomaly_mask(self) -> str | None:
@@ -41,14 +46,17 @@ class SourceImage:
 
 @dataclass(frozen=True)
 class OutputPaths:
-    """Where one accepted sample is written; ground_truth only for anomalous samples."""
+    """Where one accepted sample is written; ground_truth only for anomalous samples, reference
+    (a copy of its twin, under the anomalous image's name) for those that have a twin."""
 
     image: Path
     mask: Path
     ground_truth: Path | None = None
+    reference: Path | None = None
 
     def all(self) -> tuple[Path, ...]:
-        return tuple(p for p in (self.image, self.mask, self.ground_truth) if p is not None)
+        return tuple(p for p in (self.image, self.mask, self.ground_truth, self.reference)
+                     if p is not None)
 
 
 def camera_folders(exp_dir: Path) -> list[Path]:
@@ -69,11 +77,14 @@ def source_images(exp_dir: Path, kind: str) -> list[SourceImage]:
     return images
 
 
-def output_paths(split_root: Path, source: SourceImage, held_out: bool = False) -> OutputPaths:
-    """Paths in the split folder; held-out normal test images go under Camera<K>/normal/."""
+def output_paths(split_root: Path, source: SourceImage, held_out: bool = False,
+                 paired: bool = False) -> OutputPaths:
+    """Paths in the split folder; normal test images (held out, or twins) go under
+    Camera<K>/normal/; paired: an anomalous image's twin goes to Camera<K>/reference/."""
     folder = split_root / source.camera
-    if held_out:
+    if held_out or source.kind == REFERENCE:
         folder = folder / "normal"
     ground_truth = folder / "ground_truth" / source.name if source.kind == ANOMALY else None
+    reference = split_root / source.camera / REFERENCE / source.name if paired else None
     return OutputPaths(folder / "images" / source.name, folder / "masks" / source.name,
-                       ground_truth)
+                       ground_truth, reference)

@@ -10,7 +10,6 @@ ends in a UserError naming it, never in a traceback.
 
 import multiprocessing
 import os
-import random
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -18,10 +17,10 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import UserError
-from . import checks, verify
+from . import checks, splits, verify
 from .contact_sheet import SheetEntry, make_contact_sheet, pick_evenly
 from .layout import (ANOMALY, CONTACT_SHEET, DEFAULT_LOG, NORMAL, OUTPUT_MANIFEST, PRODUCTS,
-                     REPORT, TEST, TRAIN, output_paths, source_images)
+                     REFERENCE, REPORT, TEST, TRAIN, output_paths, source_images)
 from .manifest import merge_output_manifest, read_render_manifest, relative
 from .report import anomaly_kind, build_report, illumination, write_report
 from .worker import Job, Outcome, process_job
@@ -51,10 +50,12 @@ class Summary:
     accepted: dict[str, int] = field(default_factory=dict)            # camera -> count
     rejected: dict[str, dict[str, int]] = field(default_factory=dict)  # camera -> reason -> n
     held_out: int = 0
+    twins: int = 0                   # of accepted: anomaly-free twins, as normal test images
 
-    def count_accepted(self, camera: str, held_out: bool) -> None:
+    def count_accepted(self, camera: str, held_out: bool, twin: bool = False) -> None:
         self.accepted[camera] = self.accepted.get(camera, 0) + 1
         self.held_out += held_out
+        self.twins += twin
 
     def count_rejected(self, camera: str, reason: str) -> None:
         reasons = self.rejected.setdefault(camera, {})
@@ -76,6 +77,8 @@ class Summary:
             lines.append(f"{camera}: {self.accepted.get(camera, 0)} accepted, "
                          f"{sum(reasons.values())} rejected" + (f" ({detail})" if detail else ""))
         held = f" ({self.held_out} held out as normal test images)" if self.held_out else ""
+        if self.twins:
+            held = f" ({self.twins} of them anomaly-free twins, as normal test images)"
         lines.append(f"total: {self.total_accepted} accepted{held}, "
                      f"{self.total_rejected} rejected")
         return lines
@@ -96,19 +99,20 @@ def postprocess(request: PostprocessRequest,
         paths = _checked_paths(request)
         records = read_render_manifest(paths.exp)
         jobs, held_out = _plan(request, paths, records)
+        leak_check = _check_splits(paths, jobs, records, held_out)
         checks.check_output_files(*_touched_files(jobs, paths))
     except OSError as error:   # a folder or file that cannot be read or looked into
         raise UserError(f"cannot access {error.filename or request.input}: "
                         f"{error.strerror or error}") from None
     log = _start_writing(request, paths)
     try:
-        return _write(request, paths, records, jobs, held_out, log, progress)
+        return _write(request, paths, records, jobs, held_out, log, progress, leak_check)
     except OSError as error:   # checked up front; a full disk or a change meanwhile gets here
         raise UserError(f"cannot write {error.filename}: {error.strerror or error} (the "
                         f"samples written so far are whole; run again once it is fixed)") from None
 
 
-def _write(request, paths, records, jobs, held_out, log, progress) -> Summary:
+def _write(request, paths, records, jobs, held_out, log, progress, leak_check) -> Summary:
     summary = Summary(paths.output, paths.log_file)
     with log:
         log.write(f"postprocess {paths.exp} -> {paths.output} ({paths.kind}, min_pixel "
@@ -120,14 +124,15 @@ def _write(request, paths, records, jobs, held_out, log, progress) -> Summary:
         for job, outcome in zip(jobs, _run_jobs(jobs, request.workers, progress)):
             source = job.source
             if outcome.accepted:
-                summary.count_accepted(source.camera, held_out=source.image in held_out)
+                summary.count_accepted(source.camera, held_out=source.image in held_out,
+                                       twin=source.kind == REFERENCE)
                 accepted.append(_output_record(job, outcome, paths, records, held_out))
             else:
                 rejected.append(_log_rejection(log, summary, source.camera, source.image,
                                                outcome))
         for line in summary.lines():
             log.write(line + "\n")
-    _write_products(request, paths, accepted, rejected)
+    _write_products(request, paths, accepted, rejected, leak_check)
     return summary
 
 
@@ -183,14 +188,38 @@ def _checked_paths(request: PostprocessRequest) -> _Paths:
     return _Paths(exp, output, test_output, log_file, kind)
 
 
-def _held_out_names(sources, ratio: float, seed: int) -> set:
-    """round(ratio × n) images per camera, drawn from the seed and the camera name only."""
-    held = set()
-    for camera in sorted({s.camera for s in sources}):
-        names = [s.image for s in sources if s.camera == camera]
-        count = round(ratio * len(names))
-        held.update(random.Random(f"{seed}:{camera}").sample(names, count))
-    return held
+def _held_out_names(sources, ratio: float, seed: int, records: dict) -> set:
+    """Every image of the camera-days held out (core/postprocess/splits.held_out_days): a
+    camera-day is all-train or all-test, never split between them."""
+    days = splits.held_out_days(sources, records, ratio, seed)
+    return {s.image for s in sources
+            if (s.camera, splits.day_of(s.image, records.get(s.image))) in days}
+
+
+def _sibling(paths: _Paths) -> Path | None:
+    """The other split's folder: the test output of a normal run; the train folder beside
+    the output of an anomalous run."""
+    other = paths.test_output if paths.kind == NORMAL else paths.output.parent / TRAIN
+    return other if other != paths.output else None
+
+
+def _check_splits(paths: _Paths, jobs: list[Job], records: dict, held: set) -> dict:
+    """Refuse a run that would leak a camera-day into both splits or overwrite another exp's
+    sample; returns the leak check for report.json."""
+    planned = {}
+    for job in jobs:
+        source = job.source
+        split = TEST if paths.kind == ANOMALY or source.image in held else TRAIN
+        key = (source.camera, splits.day_of(source.image, records.get(source.image)))
+        planned.setdefault(key, set()).add(split)
+    sibling = _sibling(paths)
+    existing = splits.existing_camera_days(paths.output, skip_exp=paths.exp.name)
+    if sibling is not None:
+        existing += splits.existing_camera_days(sibling)
+    written = {path: job.source.image for job in jobs for path in job.outputs.all()}
+    splits.check_no_collision(written, paths.exp.name,
+                              [paths.output] + ([sibling] if sibling else []))
+    return splits.check_no_leak(planned, existing)
 
 
 def _expected_size(record: dict | None, default) -> tuple[int, int]:
@@ -203,10 +232,13 @@ def _expected_size(record: dict | None, default) -> tuple[int, int]:
 
 def _plan(request, paths: _Paths, records: dict) -> tuple[list[Job], set]:
     sources = source_images(paths.exp, paths.kind)
-    held = _held_out_names(sources, request.normal_test_ratio, request.seed)
+    held = _held_out_names(sources, request.normal_test_ratio, request.seed, records)
+    if paths.kind == ANOMALY:   # the twins: normal test images of the same camera-days
+        sources += source_images(paths.exp, REFERENCE)
     jobs = []
     for source in sources:
-        in_split = output_paths(paths.output, source)
+        reference = _reference(records.get(source.image))
+        in_split = output_paths(paths.output, source, paired=reference is not None)
         in_test = output_paths(paths.test_output, source, held_out=True)
         if source.image in held:
             outputs, stale = in_test, in_split.all()
@@ -215,8 +247,14 @@ def _plan(request, paths: _Paths, records: dict) -> tuple[list[Job], set]:
         record = records.get(source.image)
         jobs.append(Job(source=source, exp_dir=paths.exp, outputs=outputs, stale=stale,
                         expected_size=_expected_size(record, request.shape),
-                        min_pixel=request.min_pixel))
+                        min_pixel=request.min_pixel, reference=reference))
     return jobs, held
+
+
+def _reference(record: dict | None) -> str | None:
+    """The twin the renderer linked to an anomalous image (exp-relative), if any."""
+    reference = (record or {}).get("reference")
+    return reference if isinstance(reference, str) and reference else None
 
 
 def _listed_but_missing(records: dict, jobs: list[Job], kind: str):
@@ -224,7 +262,10 @@ def _listed_but_missing(records: dict, jobs: list[Job], kind: str):
     return [(_camera(record, image), image,
              Outcome(False, verify.MISSING_IMAGE, "listed in manifest.jsonl, not on disk"))
             for image, record in sorted(records.items())
-            if record.get("kind") == kind and image not in on_disk]
+            if record.get("kind") in _KINDS_OF[kind] and image not in on_disk]
+
+
+_KINDS_OF = {NORMAL: (NORMAL,), ANOMALY: (ANOMALY, REFERENCE)}   # what a run of a kind reads
 
 
 def _camera(record: dict, image: str) -> str:
@@ -265,11 +306,14 @@ def _log_rejection(log, summary: Summary, camera: str, image: str, outcome: Outc
 def _output_record(job: Job, outcome: Outcome, paths: _Paths, records: dict, held) -> dict:
     source, render = job.source, records.get(job.source.image)
     out = job.outputs
+    twin = source.kind == REFERENCE
     return {
         "split": TEST if paths.kind == ANOMALY or source.image in held else TRAIN,
         "camera": source.camera,
-        "kind": source.kind,
+        "kind": NORMAL if twin else source.kind,   # to Anomalib a twin is a normal test image
+        "twin": twin,
         "image": relative(out.image, paths.output),
+        "reference": relative(out.reference, paths.output) if out.reference else None,
         "mask": relative(out.mask, paths.output),
         "ground_truth": relative(out.ground_truth, paths.output) if out.ground_truth else None,
         "anomaly_pixels": outcome.anomaly_pixels,
@@ -280,12 +324,16 @@ def _output_record(job: Job, outcome: Outcome, paths: _Paths, records: dict, hel
     }
 
 
-def _write_products(request, paths: _Paths, accepted: list, rejected: list) -> None:
+def _write_products(request, paths: _Paths, accepted: list, rejected: list,
+                    leak_check: dict) -> None:
     merge_output_manifest(paths.output / OUTPUT_MANIFEST, paths.exp.name, accepted)
     header = {"input": paths.exp.name, "kind": paths.kind, "output": paths.output.name,
               "settings": {"min_pixel": request.min_pixel, "seed": request.seed,
                            "shape": list(request.shape),
-                           "normal_test_ratio": request.normal_test_ratio}}
+                           "normal_test_ratio": request.normal_test_ratio,
+                           "held_out_by": splits.GROUPING},
+              "twins": sum(1 for r in accepted if r.get("twin")),
+              "splits": leak_check}
     write_report(paths.output / REPORT, build_report(header, accepted, rejected))
     shown = pick_evenly(accepted, SHEET_SAMPLES)
     entries = [SheetEntry(paths.output / r["image"], paths.output / r["mask"], _caption(r))

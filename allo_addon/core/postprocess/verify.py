@@ -15,7 +15,9 @@ MISSING_MASK = "missing_mask"
 UNREADABLE = "unreadable_png"
 WRONG_SHAPE = "wrong_shape"
 ANOMALY_TOO_SMALL = "anomaly_too_small"
-REASONS = (MISSING_IMAGE, MISSING_MASK, UNREADABLE, WRONG_SHAPE, ANOMALY_TOO_SMALL)
+MISSING_REFERENCE = "missing_reference"   # the manifest links a twin that is not on disk
+REASONS = (MISSING_IMAGE, MISSING_MASK, UNREADABLE, WRONG_SHAPE, ANOMALY_TOO_SMALL,
+           MISSING_REFERENCE)
 
 
 class Rejected(Exception):

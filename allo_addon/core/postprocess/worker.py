@@ -27,6 +27,7 @@ class Job:
     outputs: OutputPaths
     stale: tuple[Path, ...] = ()    # the same sample's files in the other split, to remove
     min_pixel: int = 2000
+    reference: str | None = None    # its twin (relative to exp_dir), copied to outputs.reference
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,11 @@ def _verify_and_write(job: Job) -> int | None:
             raise verify.Rejected(verify.ANOMALY_TOO_SMALL,
                                   f"anomaly covers {pixels} px, needs more than {job.min_pixel}")
     fb = verify.read_mask(exp / source.fb_mask, size, "fb mask")
+    if job.reference is not None:   # a pair is whole or the sample is not written
+        if not (exp / job.reference).is_file():
+            raise verify.Rejected(verify.MISSING_REFERENCE, f"its twin {job.reference} is "
+                                                            f"listed in manifest.jsonl, not on disk")
+        verify.check_image(exp / job.reference, size)
     _write(job, masks.combine_masks(fb, anomaly), anomaly)
     return pixels
 
@@ -77,6 +83,8 @@ def _write(job: Job, combined, anomaly) -> None:
     save_png(Image.fromarray(combined), out.mask, **MASK_PNG)
     if out.ground_truth is not None:
         save_png(Image.fromarray(masks.ground_truth(anomaly)), out.ground_truth, **MASK_PNG)
+    if out.reference is not None:
+        copy_file(job.exp_dir / job.reference, out.reference)
     copy_file(job.exp_dir / job.source.image, out.image)  # last: an image implies its masks
 
 
