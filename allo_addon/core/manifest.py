@@ -15,7 +15,7 @@ NAME = "manifest.jsonl"
 
 
 def append_record(exp_dir: Path, record: dict) -> None:
-    line = (json.dumps(record, sort_keys=True) + "\n").encode()
+    line = (json.dumps(record, sort_keys=True, allow_nan=False) + "\n").encode()  # NaN: not JSON
     fd = os.open(Path(exp_dir) / NAME, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         os.write(fd, line)
