@@ -3,6 +3,8 @@ built-in scene with the demo config, then post-processes it into the Anomalib la
 
 from pathlib import Path
 
+from .arguments import whole
+
 HELP = __doc__
 DEMO_CONFIG = Path(__file__).resolve().parent.parent / "data" / "demo_config.yaml"
 
@@ -10,7 +12,7 @@ DEMO_CONFIG = Path(__file__).resolve().parent.parent / "data" / "demo_config.yam
 def add_arguments(parser):
     parser.add_argument("--config", default=str(DEMO_CONFIG),
                         help="config to render (default: the shipped demo config)")
-    parser.add_argument("--seed", type=int, default=42, help="experiment seed")
+    parser.add_argument("--seed", type=whole(), default=42, help="experiment seed")
 
 
 def run(args) -> int:
