@@ -235,9 +235,10 @@ def config_from_dict(raw: dict, base_dir: Path = Path("."), source: Path | None 
     values["seed"] = checker.integer("seed", get("seed", d.seed))
     values["station"] = checker.string("station", get("station", d.station))
     if "station" in raw and values["station"] != BUILTIN and values["cad_models_path"] is None:
-        raise UserError(f"{where}: key 'station' is {_SHORT.repr(raw['station'])}, but cad_models_path is "
-                        f"not set: the station file is looked up there; set cad_models_path to "
-                        f"the folder that holds it, or leave station out for the built-in station")
+        raise UserError(f"{where}: key 'station' is {_SHORT.repr(raw['station'])}, but "
+                        f"cad_models_path is not set: the station file is looked up there; set "
+                        f"cad_models_path to the folder that holds it, or leave station out for "
+                        f"the built-in station")
     values["camera_poses"] = checker.poses(get("camera_poses", "auto"), base_dir)
     values["pose_jitter"] = checker.jitter(get("pose_jitter", {}))
     for key in ("default_sun_strength", "spot_power", "anomaly_box"):
