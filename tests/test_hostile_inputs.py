@@ -11,7 +11,6 @@ in a fresh process.
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass, field
 
 import pytest
@@ -411,9 +410,6 @@ def check_one_error(status, out, err, expect):
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_hostile_input(case, tmp_path, capfd):
-    if any("/dev/zero" in str(v) for v in (case.config or {}).values()) or \
-            "/dev/zero" in (case.command or ()):
-        assert os.path.exists("/dev/zero")
     _write_files(case, tmp_path)
     argv = _argv(case, tmp_path)
     before = _files(tmp_path)
