@@ -168,8 +168,9 @@ class ALLO_PG_settings(bpy.types.PropertyGroup):
         raw = {key: _value(getattr(self, key)) for key in PLAIN_KEYS}
         raw.update({key: parse_list(getattr(self, key)) for key in LIST_KEYS})
         raw.update({key: bpy.path.abspath(getattr(self, key)) or None for key in PATH_KEYS})
-        if self.station_source == "BUILTIN":
+        if self.station_source == "BUILTIN":   # the Station File field belongs to File
             raw["cad_models_path"] = None
+            del raw["station"]
         raw["output_dir"] = raw["output_dir"] or "renders"
         raw["resolution"] = list(self.resolution)
         raw["pose_jitter"] = {"position": _value(self.jitter_position),

@@ -65,6 +65,26 @@ def test_cams_as_list():
     ({"pose_jitter": {"min_station_share": 1.5}},
      "key 'pose_jitter.min_station_share' is 1.5, expected a share of the view from 0 to 1, or auto"),
     ({"pose_jitter": {"share": 0.1}}, "min_station_share: 0..1 or auto"),
+    # NaN, infinity and what Blender would clamp or overflow (issue 10)
+    ({"sun_strength": [float("nan")]}, "key 'sun_strength[0]' is nan, expected a finite number"),
+    ({"depths": [0, float("nan")]}, "key 'depths[1]' is nan, expected a finite number"),
+    ({"lens_mm": float("inf")}, "key 'lens_mm' is inf, expected a finite number"),
+    ({"lens_mm": 0}, "key 'lens_mm' is 0, expected a number ≥ 1 (Blender's shortest lens)"),
+    ({"spot_power": 1e39}, "key 'spot_power' is 1e+39, expected a number of at most 3.4e+38"),
+    ({"anomaly_distance": 0}, "key 'anomaly_distance' is 0, expected a number > 0"),
+    ({"pose_jitter": {"rotation": float("nan")}}, "key 'pose_jitter.rotation' is nan"),
+    ({"anomaly_params": {"drill": {"weight": float("inf")}}},
+     "key 'anomaly_params.drill.weight' is inf, expected a finite number"),
+    ({"resolution": [70000, 8]},
+     "key 'resolution[0]' is 70000, expected a whole number from 8 to 65536"),
+    ({"samples": 16777217}, "key 'samples' is 16777217, expected a whole number from 1 to 16777216"),
+    ({"seed": 2**31}, "key 'seed' is 2147483648, expected a whole number from -2147483648 to "
+                      "2147483647"),
+    ({"cams": {"start": 0, "end": 2_000_000_000}}, "expected at most 10000 cameras"),
+    ({"sun_strength": [1, 1.0000001]}, "1.0000001 and 1.0 both write '1' in file names"),
+    ({"anomalies": ["blankett"]}, "unknown built-in kind(s) blankett (did you mean 'blanket'?)"),
+    ({"station": "ISS.blend"}, "key 'station' is 'ISS.blend', but cad_models_path is not set"),
+    ({"output_dir": "\ud800"}, "key 'output_dir' is '\\ud800', expected text without lone"),
 ])
 def test_mistakes_name_the_key(raw, expected):
     with pytest.raises(UserError) as error:
@@ -103,3 +123,48 @@ def test_min_station_share_auto_follows_the_station(tmp_path):
     explicit = config_from_dict({"pose_jitter": {"min_station_share": 0.3}})
     assert explicit.min_station_share == 0.3 and explicit.pose_jitter.position == 1.0
     assert config_from_dict({"pose_jitter": {"min_station_share": "auto"}}).pose_jitter == Config().pose_jitter
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("samples: 4\nseed: 1\nsamples: 8\n", "key 'samples' is written twice, at line 1 and line 3"),
+    ("pose_jitter:\n  position: 1\n  position: 2\n",
+     "key 'pose_jitter.position' is written twice, at line 2 and line 3"),
+    ("anomaly_params:\n  drill: {size: 1, size: 2}\n",
+     "key 'anomaly_params.drill.size' is written twice, at line 2, column 11 and line 2, column 20"),
+])
+def test_a_key_written_twice_names_both_lines(tmp_path, text, expected):
+    """YAML keeps the last of two equal keys without a word; the user meant one of them."""
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    with pytest.raises(UserError) as error:
+        load_config(path)
+    assert f"{path}: {expected}" in str(error.value)
+
+
+def test_the_panels_anomaly_parameters_field_refuses_a_key_written_twice():
+    from allo_addon.core.config import parse_yaml
+    with pytest.raises(UserError, match="Anomaly Parameters: key 'drill' is written twice"):
+        parse_yaml("{drill: {size: 1}, drill: {weight: 2}}", "Anomaly Parameters")
+    assert parse_yaml("{a: &x {size: 1}, b: *x}", "Anomaly Parameters") == \
+        {"a": {"size": 1}, "b": {"size": 1}}   # an alias is no repetition
+
+
+def test_a_huge_nested_value_is_shown_short(tmp_path):
+    """Nine levels of nine aliases are 9**9 numbers: the message shows a few of them."""
+    lines = ["anomaly_params:", "  l0: &l0 [1, 2]"]
+    lines += [f"  l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]" for n in range(1, 10)]
+    path = tmp_path / "c.yaml"
+    path.write_text("\n".join(lines + ["pose_jitter: {position: *l9}"]) + "\n")
+    with pytest.raises(UserError) as error:
+        load_config(path)
+    assert "key 'pose_jitter.position' is [[" in str(error.value)
+    assert len(str(error.value)) - len(str(path)) < 400   # not 9**9 numbers
+
+
+def test_config_limits_are_not_files_to_wait_for(tmp_path):
+    with pytest.raises(UserError, match="config file /dev/zero is not a regular file"):
+        load_config("/dev/zero")
+    big = tmp_path / "big.yaml"
+    big.write_text("# padding\n" * 200_000)
+    with pytest.raises(UserError, match="is larger than 1024 KiB"):
+        load_config(big)

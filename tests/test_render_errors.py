@@ -25,7 +25,8 @@ def assert_user_error(result, *fragments):
 
 
 def nothing_written(config):
-    assert not list((config.parent / "renders").rglob("*.png"))
+    """Not an image, not exp_<N>/, .partial/ or render.log: the output folder is not made."""
+    assert not (config.parent / "renders").exists()
 
 
 def test_bad_yaml(tmp_path):
@@ -51,6 +52,13 @@ def test_missing_ephemeris(write_config):
 
 
 def test_missing_model_folder(write_config):
+    config = write_config(anomalies_path="models")
+    assert_user_error(render(config, "--anomaly"), "anomalies_path", "models does not exist")
+    nothing_written(config)
+
+
+def test_missing_model(write_config, tmp_path):
+    (tmp_path / "models").mkdir()
     config = write_config(anomalies_path="models")
     assert_user_error(render(config, "--anomaly"), "no model for 'blanket'", "blanket.blend, blanket.glb")
     nothing_written(config)
@@ -103,10 +111,85 @@ def test_corrupt_row_refuses_its_day_only(write_config, tmp_path):
 def test_unwritable_output(write_config, tmp_path):
     (tmp_path / "blocker").write_text("a file where a folder should be")
     config = write_config(output_dir="blocker/renders")
-    assert_user_error(render(config), "output folder", "is not writable")
+    assert_user_error(render(config), "output folder", "cannot be created", "blocker is a file")
 
 
 def test_bad_shard_and_mode(write_config):
     config = write_config()
     assert_user_error(render(config, "--shard", "3/2"), "--shard is '3/2'")
     assert_user_error(render(config, "--mode", "glitter"), "unknown mode 'glitter'")
+
+
+def test_numbers_out_of_range_are_refused_not_clamped(write_config):
+    """Blender's properties clamp (-1 rendered into exp_0, 70000 pixels into 65536) or fail
+    with a ValueError traceback past 32 bits; every one is refused by name before rendering."""
+    config = write_config()
+    assert_user_error(render(config, "--exp_num", -1), "--exp_num: -1 is outside 0 to 2147483647")
+    assert_user_error(render(config, "--exp_num", 99999999999), "--exp_num: 99999999999")
+    assert_user_error(render(config, "--seed", 99999999999), "--seed: 99999999999")
+    nothing_written(config)
+    config = write_config(resolution=[70000, 8])
+    assert_user_error(render(config), "key 'resolution[0]' is 70000",
+                      "from 8 to 65536 (Blender's largest image side)")
+    nothing_written(config)
+
+
+def test_a_negative_seed_is_the_seed(write_config):
+    """-1 once meant "the config's seed", so --seed -5 was silently replaced by it."""
+    config = write_config(seed=7)
+    plans = {}
+    for seed in ("-5", "7"):
+        result = render(config, "--anomaly", "--seed", seed, "--dry-run")
+        assert result.returncode == 0, result.stderr
+        assert f"seed {seed}," in result.stdout
+        plans[seed] = [l for l in result.stdout.splitlines() if "anomaly/" in l]
+    assert plans["-5"] != plans["7"]
+
+
+def test_non_finite_numbers_are_refused(write_config):
+    for key, value, shown in (("sun_strength", [float("nan")], "sun_strength[0]' is nan"),
+                              ("depths", [0, float("nan")], "depths[1]' is nan"),
+                              ("lens_mm", float("inf"), "lens_mm' is inf")):
+        config = write_config(**{key: value})
+        assert_user_error(render(config, "--anomaly", "--mode", "illumination", "depth"),
+                          shown, "expected a finite number")
+        nothing_written(config)
+
+
+def test_broken_model_files_fail_before_anything_is_written(write_config, tmp_path):
+    """A garbage .obj or .glb was found only when the scene was built, after exp_1/.partial/
+    and render.log had been made; and the glTF message ran onto a second line."""
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "drill.glb").write_bytes(b"glTF garbage" * 10)
+    config = write_config(anomalies_path="models", anomalies=["drill"])
+    for extra in ((), ("--dry-run",)):
+        result = render(config, "--anomaly", *extra)
+        assert_user_error(result, "drill.glb: Blender could not import this file")
+        assert len([l for l in result.stderr.splitlines() if "drill.glb" in l]) == 1
+        nothing_written(config)
+    (models / "drill.glb").unlink()
+    (models / "drill.obj").write_text("this is not an OBJ file\n" * 10)
+    for extra in ((), ("--dry-run",)):
+        assert_user_error(render(config, "--anomaly", *extra), "drill.obj: holds no mesh")
+        nothing_written(config)
+
+
+def test_dry_run_checks_kinds_and_models(write_config):
+    config = write_config(anomalies=["sparkle"])
+    assert_user_error(render(config, "--anomaly", "--dry-run"), "unknown built-in kind(s) sparkle")
+    config = write_config(anomalies=["dril"])
+    assert_user_error(render(config, "--dry-run"), "(did you mean 'drill'?)")
+
+
+def test_a_key_written_twice(tmp_path):
+    config = tmp_path / "render_config.yaml"
+    config.write_text("samples: 4\npose_jitter:\n  position: 1\n  position: 2\n")
+    assert_user_error(render(config, "--dry-run"), "key 'pose_jitter.position' is written twice, "
+                                                   "at line 3 and line 4")
+
+
+def test_station_without_its_folder(write_config):
+    config = write_config(station="ISS.blend")
+    assert_user_error(render(config, "--dry-run"), "key 'station' is 'ISS.blend'",
+                      "cad_models_path is not set")

@@ -6,11 +6,12 @@ prepare_batch(); --dry-run prints describe_plan() and stops there.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import Config, load_config
+from .config import INT_MAX, INT_MIN, Config, load_config
 from .denoiser import DenoiserChoice
 from .ephemeris import Ephemeris, load_ephemeris
 from .errors import UserError
@@ -46,22 +47,85 @@ class PreparedBatch:
 
 
 def prepare_batch(request: BatchRequest) -> PreparedBatch:
-    if request.exp_num < 0:
-        raise UserError(f"--exp_num is {request.exp_num}, expected a whole number ≥ 0")
+    """Everything a batch needs, validated; nothing is written (the dry run stops here)."""
+    check_exp_num(request.exp_num)
+    if request.seed is not None:
+        check_seed(request.seed)
     if request.config is not None:
         config = request.config
     else:
         config = load_config(request.config_path) if request.config_path else Config()
     modes = normalise_modes(request.modes)
+    if request.anomaly:
+        _check_min_pixel(config)
     seed = config.seed if request.seed is None else request.seed
     ephemeris = load_ephemeris(config.ephemeris_path or DEFAULT_EPHEMERIS)
+    _check_last_day(config, ephemeris)
     poses = load_pose_table(config.pose_table)
     plan = make_plan(config, ephemeris, poses, anomaly=request.anomaly, modes=modes, seed=seed)
     full = plan.image_count
     if request.shard:
         plan = plan.shard(*parse_shard(request.shard))
-    return PreparedBatch(request, config, ephemeris, plan, full,
-                         exp_dir(config.output_dir, request.exp_num), seed, modes)
+    exp = exp_dir(config.output_dir, request.exp_num)
+    check_output_folder(exp)
+    return PreparedBatch(request, config, ephemeris, plan, full, exp, seed, modes)
+
+
+def check_exp_num(value) -> int:
+    """exp_<N>: N from 0 to the largest number Blender's integer properties hold."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= INT_MAX:
+        raise UserError(f"--exp_num is {value!r}, expected a whole number from 0 to {INT_MAX}")
+    return value
+
+
+def check_seed(value) -> int:
+    """Any 32-bit whole number, negative ones too: Blender's integer properties hold 32 bits."""
+    if isinstance(value, bool) or not isinstance(value, int) or not INT_MIN <= value <= INT_MAX:
+        raise UserError(f"--seed is {value!r}, expected a whole number from {INT_MIN} to "
+                        f"{INT_MAX}")
+    return value
+
+
+def _check_min_pixel(config: Config) -> None:
+    """An anomaly must cover more than min_pixel pixels: at min_pixel ≥ the image's pixel count
+    every placement fails and every anomalous image would be skipped."""
+    width, height = config.resolution
+    if config.min_pixel >= width * height:
+        raise UserError(f"{config.source or 'config'}: min_pixel is {config.min_pixel}, expected "
+                        f"fewer than the {width * height} pixels of a {width}×{height} image "
+                        f"(resolution): an anomaly must cover more than min_pixel pixels")
+
+
+def _check_last_day(config: Config, ephemeris: Ephemeris) -> None:
+    """Days past the ephemeris' last row, refused without listing them all: end_day can be
+    two billion, and the planner would walk every one of those days."""
+    first_outside = max(0, -(-(len(ephemeris) - config.start_day) // config.day_interval))
+    outside = range(config.start_day, config.end_day + 1, config.day_interval)[first_outside:]
+    if len(outside) > 5:
+        rows = len(ephemeris)
+        raise UserError(f"{ephemeris.path}: {len(outside)} days, {outside[0]} to {outside[-1]} "
+                        f"(end_day {config.end_day}), are outside the ephemeris, which has "
+                        f"{rows} rows (days 0–{rows - 1}); check start_day, end_day and "
+                        f"day_interval")
+    ephemeris.check_days(outside)   # a few: named one by one
+
+
+def check_output_folder(exp: Path) -> None:
+    """Say now, before rendering and in a dry run, that exp_<N> cannot be created or written
+    (a file in the way, a read-only folder); creates nothing."""
+    for folder in (exp, *exp.parents):
+        if os.path.lexists(folder):
+            break
+    if not folder.is_dir():
+        raise UserError(f"output folder {exp} cannot be created: {folder} is a file, not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UserError(f"output folder {exp} is not writable: no permission to write in "
+                        f"{folder}")
+    longest = os.pathconf(folder, "PC_NAME_MAX")
+    for name in exp.relative_to(folder).parts:
+        if len(os.fsencode(name)) > longest:
+            raise UserError(f"output folder {exp} cannot be created: the name {name[:40]}… is "
+                            f"too long (at most {longest} bytes per folder name here)")
 
 
 def describe_plan(batch: PreparedBatch, finished: set[str] = frozenset(),

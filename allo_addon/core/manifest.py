@@ -73,7 +73,7 @@ class ManifestWriter:
 
     def append(self, record: dict) -> bool:
         """Append record unless its image is recorded already; whether it was appended."""
-        line = (json.dumps(record, sort_keys=True) + "\n").encode()
+        line = (json.dumps(record, sort_keys=True, allow_nan=False) + "\n").encode()
         partial_dir(self.exp).mkdir(parents=True, exist_ok=True)
         with locked(lock_file(self.exp)):
             fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | BINARY, 0o644)

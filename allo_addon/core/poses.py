@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from .config import FLOAT_MAX
 from .errors import UserError
 from .user_files import read_user_text
 from .seeds import rng_for
@@ -71,8 +72,9 @@ def load_pose_table(source) -> PoseTable:
         except ValueError:
             raise UserError(f"{path}: line {line_no}: expected an integer index and six "
                             f"numbers, got {','.join(cells)!r}") from None
-        if not all(math.isfinite(v) for v in (x, y, z, rx, ry, rz)):
-            raise UserError(f"{path}: line {line_no}: a value is not finite")
+        if not all(math.isfinite(v) and abs(v) <= FLOAT_MAX for v in (x, y, z, rx, ry, rz)):
+            raise UserError(f"{path}: line {line_no}: a value is not finite (or past "
+                            f"{FLOAT_MAX:.3g}, where Blender's 32-bit floats end)")
         if index in poses[split]:
             raise UserError(f"{path}: line {line_no}: {split} camera {index} appears twice")
         poses[split][index] = CameraPose(index, (x, y, z), (rx, ry, rz))

@@ -34,7 +34,7 @@ def _command_args(argv):
 def build_parser(argv=None):
     """Only the chosen command's module is imported (the others may need bpy or be absent)."""
     chosen = next((a for a in (argv or []) if not a.startswith("-")), None)
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m allo_addon.headless",
         description="ALLO dataset generator: render, post-process, generate ephemerides.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -47,6 +47,15 @@ def build_parser(argv=None):
             module.add_arguments(cmd)
             cmd.set_defaults(_run=module.run)
     return parser
+
+
+class _Parser(argparse.ArgumentParser):
+    """A wrong flag is a user mistake like any other: one `error: …` line, exit status 2
+    (argparse's own would print the usage and the error on two lines). Subcommands' parsers
+    are of this class too (argparse makes them with type(parser))."""
+
+    def error(self, message):
+        raise UserError(f"{message} (see `{self.prog} --help`)")
 
 
 def exit_now(status: int):
@@ -64,8 +73,8 @@ def exit_now(status: int):
 
 def main(argv=None):
     argv = _command_args(argv)
-    args = build_parser(argv).parse_args(argv)
     try:
+        args = build_parser(argv).parse_args(argv)
         return args._run(args) or 0
     except UserError as error:
         print(f"error: {error}", file=sys.stderr)

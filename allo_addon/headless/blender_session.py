@@ -22,6 +22,7 @@ def ensure_registered():
 def call_operator(operator, **properties):
     """Call bpy.ops.allo.<operator>; an ERROR report becomes a UserError (exit status 2)."""
     from ..operators.reporting import captured_errors
+    _check_ranges(operator, properties)
     with captured_errors() as messages:   # printed once, by the CLI (not by Blender as well)
         try:
             result = operator(**properties)
@@ -35,3 +36,21 @@ def call_operator(operator, **properties):
     if "CANCELLED" in result:
         raise UserError("the operation was cancelled")
     return result
+
+
+def _check_ranges(operator, properties) -> None:
+    """A number outside an operator property's range would be clamped silently (or, past 32
+    bits, end in a ValueError traceback): refuse it by the name of its flag instead. The
+    commands check their flags first; this catches any number that reaches an operator."""
+    import math
+    rna = operator.get_rna_type().properties
+    for name, value in properties.items():
+        prop = rna.get(name)
+        if prop is None or prop.type not in ("INT", "FLOAT") or isinstance(value, bool) \
+                or not isinstance(value, (int, float)) or getattr(prop, "is_array", False):
+            continue
+        if not (math.isfinite(value) and prop.hard_min <= value <= prop.hard_max):
+            kind, low, high = (("whole number", prop.hard_min, prop.hard_max)
+                               if prop.type == "INT" else
+                               ("number", f"{prop.hard_min:g}", f"{prop.hard_max:g}"))
+            raise UserError(f"--{name} is {value!r}, expected a {kind} from {low} to {high}")

@@ -6,6 +6,8 @@ only: the post-process refuses a leak), with its anomaly-free twins as the norma
 
 from pathlib import Path
 
+from .arguments import whole
+
 HELP = __doc__
 DEMO_CONFIG = Path(__file__).resolve().parent.parent / "data" / "demo_config.yaml"
 PATH_KEYS = ("ephemeris_path", "cad_models_path", "anomalies_path", "camera_poses")
@@ -14,7 +16,7 @@ PATH_KEYS = ("ephemeris_path", "cad_models_path", "anomalies_path", "camera_pose
 def add_arguments(parser):
     parser.add_argument("--config", default=str(DEMO_CONFIG),
                         help="config to render (default: the shipped demo config)")
-    parser.add_argument("--seed", type=int, default=42, help="experiment seed")
+    parser.add_argument("--seed", type=whole(), default=42, help="experiment seed")
 
 
 def later_days_config(config_path: Path, config) -> Path:

@@ -6,6 +6,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from ..core.config import RESOLUTION_MAX, SAMPLES_MAX
+from .arguments import positive_number, whole
+
 HELP = """Render the built-in scene through the normal render pipeline and write a contact sheet:
 first the station from the train poses that see the most hardware, on days whose suns differ
 most; then every built-in anomaly kind once, in place (floating kinds in front of the station,
@@ -20,21 +23,23 @@ KIND_ATTEMPTS = 3           # test poses tried per kind before it is shown as "n
 
 def add_arguments(parser):
     parser.add_argument("--out", default="docs/gallery.png", help="PNG to write")
-    parser.add_argument("--resolution", type=int, nargs=2, default=[640, 360], metavar=("W", "H"),
+    parser.add_argument("--resolution", nargs=2, default=[640, 360], metavar=("W", "H"),
+                        type=whole(8, RESOLUTION_MAX, "Blender's largest image side"),
                         help="render size (default 640 360; anomaly frames are shown at half "
                              "size, their crops at full detail)")
-    parser.add_argument("--samples", type=int, default=16)
-    parser.add_argument("--day", type=int, default=10,
+    parser.add_argument("--samples", type=whole(1, SAMPLES_MAX, "Cycles' largest sample count"),
+                        default=16)
+    parser.add_argument("--day", type=whole(0), default=10,
                         help="ephemeris day of the anomaly renders and the first station day (default 10)")
-    parser.add_argument("--cam", type=int, default=None,
+    parser.add_argument("--cam", type=whole(0), default=None,
                         help="test camera for every anomaly kind (default: chosen per kind by "
                              "how much station it sees)")
-    parser.add_argument("--distance", type=float, default=3.0,
+    parser.add_argument("--distance", type=positive_number, default=3.0,
                         help="metres from the camera to a floating anomaly (default 3, so the "
                              "small kinds still cover pixels at a small resolution)")
     parser.add_argument("--kinds", nargs="+", metavar="KIND", default=None,
                         help="only these anomaly kinds (default: every built-in kind)")
-    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--seed", type=whole(), default=42)
     parser.add_argument("--workdir", default="", help="keep the renders here (default: a temporary folder)")
 
 
@@ -60,17 +65,17 @@ def kind_config(args, kind, cam) -> dict:
 def run(args) -> int:
     from ..core.batch import DEFAULT_EPHEMERIS
     from ..core.builtin_catalog import ANOMALY_KINDS, SURFACE_KINDS
-    from ..core.config import config_from_dict
     from ..core.ephemeris import load_ephemeris
     from ..core.gallery_choice import best, contrasting_sun_days
     from ..core.gallery_sheet import make_gallery
     from .blender_session import ensure_registered
 
     kinds = _kinds(args.kinds, ANOMALY_KINDS)
-    bpy = ensure_registered()
     ephemeris = load_ephemeris(DEFAULT_EPHEMERIS)
     ephemeris.day(args.day)   # a clear error for a day the ephemeris does not have
-    train, test = _survey(config_from_dict(base_config(args)))
+    config = _check_before_rendering(args, kinds)
+    bpy = ensure_registered()
+    train, test = _survey(config)
     views = best({s.index: s.overview for s in train}, STATION_VIEWS)
     days = contrasting_sun_days(ephemeris, SUN_DAYS, args.day)
     floating = best({s.index: s.coverage for s in test}, 4)
@@ -93,6 +98,22 @@ def run(args) -> int:
     print(f"gallery of {len(station_tiles)} station views and {len(tiles)} kinds written to {out} "
           f"({out.stat().st_size // 1024} KB)")
     return 0
+
+
+def _check_before_rendering(args, kinds):
+    """Every mistake in the flags found before the first render (which writes the work folder):
+    the configs the renders will use, the test camera, the output and work folders."""
+    from ..core.batch import check_output_folder
+    from ..core.config import config_from_dict
+    from ..core.poses import load_pose_table
+    config = config_from_dict(base_config(args))
+    config_from_dict(kind_config(args, kinds[0], args.cam or 0))
+    if args.cam is not None:
+        load_pose_table(config.pose_table).pose("test", args.cam)
+    check_output_folder(Path(args.out).resolve().parent)
+    if args.workdir:
+        check_output_folder(Path(args.workdir).resolve())
+    return config
 
 
 def _kinds(asked, known):

@@ -5,17 +5,21 @@ HELP = ("Render normal images (default) or anomalous ones (--anomaly) with their
         "resumes an interrupted batch.")
 
 
+from .arguments import whole
+
+
 def add_arguments(parser):
     parser.add_argument("--config", default="",
                         help="render_config.yaml (default: built-in defaults, built-in scene)")
-    parser.add_argument("--exp_num", type=int, required=True,
+    parser.add_argument("--exp_num", type=whole(0), required=True,
                         help="experiment number: images go to <output_dir>/exp_<N>")
     parser.add_argument("--anomaly", action="store_true",
                         help="render anomalous images instead of normal ones")
     parser.add_argument("--mode", nargs="*", default=[], metavar="MODE",
                         help="variation modes: illumination depth scale colour (or color)")
-    parser.add_argument("--seed", type=int, default=-1,
-                        help="experiment seed (default: the config's seed, 42)")
+    parser.add_argument("--seed", type=whole(), default=None,
+                        help="experiment seed, any 32-bit whole number (default: the config's "
+                             "seed, 42)")
     parser.add_argument("--shard", default="", metavar="i/N",
                         help="render only every N-th job starting at i (0-based)")
     parser.add_argument("--dry-run", "--dry_run", dest="dry_run", action="store_true",
@@ -27,7 +31,8 @@ def run(args) -> int:
     from .blender_session import call_operator, ensure_registered
     modes = set(normalise_modes(args.mode))   # also turns color into colour
     bpy = ensure_registered()
+    seed = {} if args.seed is None else {"seed": args.seed}   # not given: the config's seed
     call_operator(bpy.ops.allo.render_batch, config=args.config, exp_num=args.exp_num,
-                  anomaly=args.anomaly, modes=modes, seed=args.seed, shard=args.shard,
-                  dry_run=args.dry_run)
+                  anomaly=args.anomaly, modes=modes, shard=args.shard, dry_run=args.dry_run,
+                  **seed)
     return 0

@@ -31,14 +31,19 @@ class ALLO_OT_render_batch(bpy.types.Operator):
     config: bpy.props.StringProperty(
         name="Config", subtype="FILE_PATH",
         description="render_config.yaml (empty: built-in defaults on the built-in scene)")
-    exp_num: bpy.props.IntProperty(name="Experiment", default=1, min=0,
+    # No min/max here: Blender would clamp a wrong value silently (-1 rendered into exp_0);
+    # prepare_batch refuses it by name instead.
+    exp_num: bpy.props.IntProperty(name="Experiment", default=1,
                                    description="images go to <output_dir>/exp_<N>")
     anomaly: bpy.props.BoolProperty(name="Anomalous", default=False,
                                     description="render anomalous (test) instead of normal images")
     modes: bpy.props.EnumProperty(name="Modes", items=MODE_ITEMS, options={"ENUM_FLAG"},
                                   description="variation modes")
-    seed: bpy.props.IntProperty(name="Seed", default=-1, min=-1,
-                                description="experiment seed (-1: the config's seed)")
+    # Used only when given (is_property_set): no value of its own means "the config's seed",
+    # so every whole number, negative ones too, is a seed. SKIP_SAVE: a seed given once is not
+    # remembered for the next call.
+    seed: bpy.props.IntProperty(name="Seed", default=0, options={"SKIP_SAVE"},
+                                description="experiment seed (not given: the config's seed)")
     shard: bpy.props.StringProperty(name="Shard", default="",
                                     description="i/N renders every N-th job starting at i")
     dry_run: bpy.props.BoolProperty(name="Dry Run", default=False,
@@ -62,7 +67,8 @@ class ALLO_OT_render_batch(bpy.types.Operator):
         request = BatchRequest(
             config_path=Path(bpy.path.abspath(self.config)) if self.config else None,
             exp_num=self.exp_num, anomaly=self.anomaly, modes=frozenset(self.modes),
-            seed=None if self.seed < 0 else self.seed, shard=self.shard or None,
+            seed=self.seed if self.properties.is_property_set("seed") else None,
+            shard=self.shard or None,
             dry_run=self.dry_run, config=config)
         return prepare_batch(request)
 
@@ -73,7 +79,9 @@ class ALLO_OT_render_batch(bpy.types.Operator):
             if self.dry_run:
                 from ..core import manifest
                 from ..core.denoiser import plan_denoiser
+                from ..scene.assembly import check_assets
                 from ..scene.render_settings import available_denoisers
+                check_assets(batch.config)   # the models a render would load, as it would
                 denoising = plan_denoiser(batch.config.denoise,
                                           available_denoisers(context.scene), batch.config.device)
                 print(describe_plan(batch, manifest.finished_images(batch.exp_dir), denoising))

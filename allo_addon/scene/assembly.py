@@ -39,19 +39,26 @@ def station_name(config: Config) -> str | None:
 
 
 def check_assets(config: Config) -> None:
-    """Fail before rendering when a named model cannot be found (also in --dry-run)."""
-    if config.anomalies_path is None:
-        unknown = [a for a in config.anomalies if a not in builtin_anomalies.ANOMALY_KINDS]
-        if unknown:
-            raise UserError(f"{config.source or 'config'}: anomalies: unknown built-in kind(s) "
-                            f"{', '.join(unknown)}; available: {', '.join(builtin_anomalies.ANOMALY_KINDS)}")
-    else:
-        for name in config.anomalies:
+    """Fail before anything is written (also in --dry-run) when a model the batch needs cannot be
+    used: a folder or file missing, a .blend without the object, a file Blender cannot read or
+    import. Models in other formats are imported here, once: the render reuses them."""
+    where = config.source or "config"
+    if config.anomalies_path is not None:
+        _check_folder(where, "anomalies_path", config.anomalies_path)
+        for name in dict.fromkeys(config.anomalies):
             user_assets.check_model(config.anomalies_path, name)
     station = station_name(config)
     if station:
+        _check_folder(where, "cad_models_path", config.cad_models_path)
         for name in (station, *BODIES):
             user_assets.check_model(config.cad_models_path, name)
+
+
+def _check_folder(where, key: str, folder: Path) -> None:
+    if not folder.is_dir():
+        problem = "is a file, not a folder" if folder.exists() else "does not exist"
+        raise UserError(f"{where}: {key} {folder} {problem}; expected the folder that holds "
+                        f"the models")
 
 
 def _empty_scene() -> bpy.types.Scene:

@@ -65,7 +65,13 @@ def _object_names(path: str) -> list[str]:
         with bpy.data.libraries.load(path, link=False) as (data_from, _):
             return list(data_from.objects)
     except OSError as exc:
-        raise UserError(f"{path}: cannot read this .blend file ({exc})") from exc
+        raise UserError(f"{path}: cannot read this .blend file ({_one_line(exc)})") from None
+
+
+def _one_line(error) -> str:
+    """Blender's message of a failed load or import, on one line, without its 'Error:'."""
+    text = " ".join(str(error).split())
+    return text.removeprefix("Error:").strip() or type(error).__name__
 
 
 def _fresh_copy(template) -> bpy.types.Object:
@@ -96,7 +102,7 @@ def _append(path: str, object_name: str) -> bpy.types.Object:
             if object_name in available:
                 data_to.objects = [object_name]
     except OSError as exc:
-        raise UserError(f"{path}: cannot read this .blend file ({exc})") from exc
+        raise UserError(f"{path}: cannot read this .blend file ({_one_line(exc)})") from None
     if object_name not in available:
         listing = ", ".join(sorted(available)) or "none"
         raise UserError(f"{path}: no object named {object_name!r}; objects in this file: {listing}")
@@ -128,9 +134,14 @@ def find_model(folder, name: str):
 
 
 def check_model(folder, name: str) -> None:
+    """Raise UserError unless the model `name` in `folder` can be used. A .blend is only read
+    for its object names; a glTF/OBJ/FBX file must be imported to know, so it is imported now
+    and kept (unlinked) for load_model to reuse."""
     path = find_model(folder, name)
     if path.endswith(".blend"):
         check_object(path, name)
+    elif _already_appended(f"{path}|{name}") is None:
+        _import_joined(path, name)[SOURCE_KEY] = f"{path}|{name}"
 
 
 def load_model(folder, name: str, collection, copy: bool = False) -> bpy.types.Object:
@@ -148,7 +159,9 @@ def _import_joined(path: str, name: str) -> bpy.types.Object:
     try:
         getattr(getattr(bpy.ops, module), operator)(filepath=path)
     except RuntimeError as error:
-        raise UserError(f"{path}: Blender could not import this file ({error})") from None
+        _remove_new_objects(before)
+        raise UserError(f"{path}: Blender could not import this file "
+                        f"({_one_line(error)})") from None
     imported = [o for o in bpy.data.objects if o not in before]
     meshes = [o for o in imported if o.type == "MESH"]
     if not meshes:
@@ -162,6 +175,12 @@ def _import_joined(path: str, name: str) -> bpy.types.Object:
         if data is not None and data.users == 0:
             bpy.data.meshes.remove(data)
     return joined
+
+
+def _remove_new_objects(before) -> None:
+    """What a failed import left behind (some importers add objects before they fail)."""
+    for obj in [o for o in bpy.data.objects if o not in before]:
+        bpy.data.objects.remove(obj, do_unlink=True)
 
 
 def _join(objects, name: str) -> bpy.types.Object:
