@@ -431,7 +431,7 @@ def _dry_run(capfd, tmp_path, *args, **config):
 def test_a_good_config_plans(tmp_path, capfd):
     status, out, err = _dry_run(capfd, tmp_path, "--anomaly")
     assert status == 0, err
-    assert "total: 4 images in 4 jobs" in out
+    assert "total: 8 images in 4 jobs" in out   # 4 anomalous images and their 4 normal twins
 
 
 def test_a_negative_seed_is_used_as_given(tmp_path, capfd):
