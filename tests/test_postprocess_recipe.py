@@ -121,3 +121,20 @@ def test_report_shape_and_area_bins_come_from_the_data(tmp_path):
     assert full == {(0.002, round(0.002 * area), round(0.005 * area)): 4,
                     (0.02, round(0.02 * area), round(0.05 * area)): 1}
     assert tree(tmp_path / "test")   # and it wrote the split
+
+
+def test_a_camera_left_without_anomalous_images_is_a_warning(tmp_path):
+    """Same-view: a per-camera model of Camera2 would have no anomalous test image. Before:
+    nothing said so but the counts; now a `warning:` line, in the log too (exit 0: the split
+    as a whole is usable)."""
+    exp = tmp_path / "exp_2"
+    rendered = make_anomaly_exp(exp, cameras=(1,), size=SMALL, twins=True)
+    rendered += make_anomaly_exp(exp, cameras=(2,), size=SMALL, twins=True, side=5)  # 25 px
+    write_manifest(exp, rendered, size=SMALL, extra={"min_pixel": 50})
+    done = cli("--input", exp, "--output", tmp_path / "test", "--anomaly", "--workers", 1)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("warning: ") == 1
+    assert "warning: test/Camera2 has no anomalous image: all 8 rejected (anomaly_too_small " \
+           "8, e.g. Camera2/anomaly/" in done.stderr
+    log = (tmp_path / "test" / "postprocess.log").read_text()
+    assert "WARNING test/Camera2 has no anomalous image" in log

@@ -4,6 +4,7 @@ Runs in any Python with numpy, Pillow and PyYAML; bpy is never imported.
 """
 
 import argparse
+import sys
 from pathlib import Path
 
 HELP = """Verify an exp_<N> render tree and write it in the Anomalib layout: <output>/Camera<K>/
@@ -66,6 +67,8 @@ def run(args) -> int:
         workers=args.workers))
     for line in summary.lines():
         print(line)
+    for warning in summary.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"output: {summary.output} (manifest.jsonl, report.json, contact_sheet.png)")
     print(f"log: {summary.log_file}")
     return 0

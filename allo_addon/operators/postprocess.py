@@ -73,6 +73,8 @@ class ALLO_OT_postprocess(bpy.types.Operator):
             return fail(self, str(error))
         finally:
             window_manager.progress_end()
+        for warning in summary.warnings:
+            self.report({'WARNING'}, warning)
         self.report({'INFO'}, f"{summary.lines()[-1]}; written to {summary.output}")
         return {'FINISHED'}
 

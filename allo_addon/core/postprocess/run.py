@@ -54,6 +54,7 @@ class Summary:
     rejected: dict[str, dict[str, int]] = field(default_factory=dict)  # camera -> reason -> n
     held_out: int = 0
     twins: int = 0                   # of accepted: anomaly-free twins, as normal test images
+    warnings: list[str] = field(default_factory=list)   # e.g. a camera left without anomalies
 
     def count_accepted(self, camera: str, held_out: bool, twin: bool = False) -> None:
         self.accepted[camera] = self.accepted.get(camera, 0) + 1
@@ -136,39 +137,53 @@ def _write(request, paths, records, jobs, held_out, log, progress, leak_check) -
             else:
                 rejected.append(_log_rejection(log, summary, source.camera, source.image,
                                                outcome))
-        for line in summary.lines():
+        errors, summary.warnings = _empty_parts(paths, jobs, held_out, accepted, rejected)
+        for line in summary.lines() + [f"WARNING {w}" for w in summary.warnings] + [
+                f"ERROR {e}" for e in errors]:
             log.write(line + "\n")
     _write_products(request, paths, jobs, accepted, rejected, leak_check)
-    _refuse_empty_split(paths, jobs, held_out, accepted, rejected)
+    if errors:
+        raise UserError("; ".join(errors) + f" (see {paths.log_file} and report.json)")
     return summary
 
 
-def _refuse_empty_split(paths: _Paths, jobs: list[Job], held: set, accepted: list,
-                       rejected: list) -> None:
-    """A part of a split (the training images; the test split's anomalous or normal images)
-    that had images to take and took none is an error, never a quiet success: the message
-    names why they were rejected. The log, report and contact sheet are written first."""
-    planned = {}   # (folder, "anomalous" | "normal") -> the images planned for it
+def _empty_parts(paths: _Paths, jobs: list[Job], held: set, accepted: list,
+                 rejected: list) -> tuple[list[str], list[str]]:
+    """(errors, warnings) for the parts of the splits that had images to take and took none:
+    a whole part (the training images; the test split's anomalous or normal images) is an
+    error, never a quiet success; one camera's part is a warning (a per-camera model of the
+    same-view protocol has nothing to be tested on there). Each names why they were rejected."""
+    planned = {}   # (folder, "anomalous" | "normal", camera) -> the images planned for it
     for job in jobs:
         held_out = paths.kind == NORMAL and job.source.image in held
         folder = paths.test_output if held_out else paths.output
         what = "anomalous" if job.source.kind == ANOMALY else "normal"
-        planned.setdefault((folder, what), set()).add(job.source.image)
+        planned.setdefault((folder, what, job.source.camera), set()).add(job.source.image)
     taken = {record["source"]["image"] for record in accepted}
-    problems = []
-    for (folder, what), names in planned.items():
-        if names & taken:
+    parts = {}
+    for (folder, what, camera), names in planned.items():
+        parts.setdefault((folder, what), {})[camera] = names
+    errors, warnings = [], []
+    for (folder, what), cameras in sorted(parts.items()):
+        everything = set().union(*cameras.values())
+        if not everything & taken:
+            errors.append(f"no {what} image accepted into {folder}: all {len(everything)} "
+                          f"rejected ({_reasons(everything, rejected)})")
             continue
-        reasons = {}
-        for record in rejected:
-            if record["image"] in names:
-                reasons.setdefault(record["reason"], []).append(record)
-        detail = "; ".join(f"{reason} {len(rs)}, e.g. {rs[0]['image']}: {rs[0]['detail']}"
-                           for reason, rs in sorted(reasons.items()))
-        problems.append(f"no {what} image accepted into {folder}: all {len(names)} "
-                        f"rejected ({detail})")
-    if problems:
-        raise UserError("; ".join(problems) + f" (see {paths.log_file} and report.json)")
+        for camera, names in sorted(cameras.items(), key=lambda c: (len(c[0]), c[0])):
+            if not names & taken:
+                warnings.append(f"{folder.name}/{camera} has no {what} image: all "
+                                f"{len(names)} rejected ({_reasons(names, rejected)})")
+    return errors, warnings
+
+
+def _reasons(names: set, rejected: list) -> str:
+    reasons = {}
+    for record in rejected:
+        if record["image"] in names:
+            reasons.setdefault(record["reason"], []).append(record)
+    return "; ".join(f"{reason} {len(rs)}, e.g. {rs[0]['image']}: {rs[0]['detail']}"
+                     for reason, rs in sorted(reasons.items()))
 
 
 def _touched_files(jobs: list[Job], paths: _Paths) -> tuple[list[Path], list[Path]]:
