@@ -154,7 +154,9 @@ class ALLO_PG_settings(bpy.types.PropertyGroup):
     # --- post-process --------------------------------------------------------------------
     pp_input: _path_property("Input", "The exp_<N> folder to post-process")
     pp_output: _path_property("Output", "The split folder to write (renders/train, renders/test)")
-    pp_min_pixel: bpy.props.IntProperty(name="Min Pixels", default=2000, min=0)
+    pp_min_pixel: bpy.props.IntProperty(
+        name="Min Pixels", default=-1, min=-1,
+        description="An anomaly must cover more than this many pixels (-1: what the render used)")
     pp_anomaly: bpy.props.BoolProperty(name="Anomalous Batch", default=False)
 
     # --- conversion ----------------------------------------------------------------------

@@ -140,7 +140,11 @@ def test_rerun_is_idempotent_and_drops_samples_rejected_later(tmp_path):
     assert first == second
     records = manifest(tmp_path / "test")
     assert len(records) == len({r["image"] for r in records}) == 16
-    run(tmp_path / "exp_2", tmp_path / "test", anomaly=True, min_pixel=100)  # 100 px: too small
+    # 100 px: too small for all; no manifest here, so this is found after the run, which
+    # still removes the samples it now rejects and then refuses the empty split
+    with pytest.raises(UserError, match="no anomalous image accepted .* all 16 rejected "
+                                        r"\(anomaly_too_small 16"):
+        run(tmp_path / "exp_2", tmp_path / "test", anomaly=True, min_pixel=100)
     assert tree(tmp_path / "test") == PRODUCTS and manifest(tmp_path / "test") == []
 
 
@@ -222,8 +226,8 @@ def test_normal_test_ratio_holds_out_a_seeded_share_per_camera(tmp_path):
 
 def test_shape_comes_from_manifest_else_default_1920x1080(tmp_path):
     rendered = make_normal_exp(tmp_path / "exp_1", cameras=(1,), days=(1,), illuminations=(10,))
-    summary = postprocess(PostprocessRequest(input=tmp_path / "exp_1", output=tmp_path / "a"))
-    assert summary.rejected == {"Camera1": {"wrong_shape": 1}}
+    with pytest.raises(UserError, match=r"no normal image accepted .* \(wrong_shape 1, e\.g\."):
+        postprocess(PostprocessRequest(input=tmp_path / "exp_1", output=tmp_path / "a"))
     assert "is 64x36, expected 1920x1080" in (tmp_path / "a" / "postprocess.log").read_text()
     write_manifest(tmp_path / "exp_1", rendered)
     summary = postprocess(PostprocessRequest(input=tmp_path / "exp_1", output=tmp_path / "b"))
@@ -240,8 +244,12 @@ def test_report_and_contact_sheet_are_sane(tmp_path):
     assert report["by_camera"]["Camera2"] == {"accepted": 8, "rejected": {"anomaly_too_small": 1}}
     assert report["by_anomaly"] == {"drill": 8, "solar_panel": 8}
     assert report["by_illumination"] == {"1": 8, "10": 8}
-    histogram = report["anomaly_area_px"]["histogram"]
-    assert sum(b["count"] for b in histogram) == 16 and histogram[0]["count"] == 16
+    # areas as shares of the 64x36 frame: 100 px is 4.3 %, in the 2-5 % bin (46-115 px here)
+    assert report["settings"]["shape"] == [64, 36]
+    histogram = report["anomaly_area_share"]["histogram"]
+    full = [b for b in histogram if b["count"]]
+    assert full == [{"from_share": 0.02, "to_share": 0.05, "from_px": 46, "to_px": 115,
+                     "count": 16}]
     sheet = Image.open(tmp_path / "test" / "contact_sheet.png")
     assert sheet.mode == "RGB" and 600 < sheet.width < 2000 and sheet.height > 200
     pixels = np.asarray(sheet)
@@ -310,10 +318,12 @@ def test_twins_become_normal_test_images_and_reference_pairs(tmp_path):
 
 def test_an_anomalous_image_whose_linked_twin_is_gone_is_rejected_whole(tmp_path):
     exp = tmp_path / "exp_2"
-    rendered = make_anomaly_exp(exp, cameras=(1,), days=(1,), illuminations=(10,), twins=True)
+    rendered = make_anomaly_exp(exp, cameras=(1, 2), days=(1,), illuminations=(10,),
+                                twins=True)   # Camera2 keeps its twin: the split is not empty
     write_manifest(exp, rendered)
     (exp / "Camera1" / "reference" / "1_normal_10.png").unlink()
     summary = run(exp, tmp_path / "test", anomaly=True, min_pixel=MIN_PIXEL)
-    assert summary.rejected["Camera1"] == {"missing_image": 1, "missing_reference": 2}
+    assert summary.rejected == {"Camera1": {"missing_image": 1, "missing_reference": 2}}
+    assert summary.accepted == {"Camera2": 3}
     assert not (tmp_path / "test" / "Camera1" / "images").exists()
     assert not (tmp_path / "test" / "Camera1" / "reference").exists()

@@ -116,8 +116,12 @@ def test_anomalous_batch_tree_names_and_masks(anomalous):
 
 
 def test_manifest_records_everything_a_user_needs(anomalous):
+    from conftest import TINY
     _, exp = anomalous
     record = records(exp)[0]
+    # the post-process's default threshold: the one placement used
+    assert all(r["min_pixel"] == TINY["min_pixel"] for r in records(exp)
+               if r["kind"] == "anomaly")
     for key in ("job", "day", "camera", "camera_pose", "intrinsics", "bodies", "sun_strength",
                 "anomaly", "anomaly_pixels", "render_seconds", "resolution", "seed"):
         assert key in record, key

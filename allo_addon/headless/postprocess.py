@@ -4,6 +4,7 @@ Runs in any Python with numpy, Pillow and PyYAML; bpy is never imported.
 """
 
 import argparse
+import sys
 from pathlib import Path
 
 HELP = """Verify an exp_<N> render tree and write it in the Anomalib layout: <output>/Camera<K>/
@@ -33,8 +34,11 @@ def add_arguments(parser) -> None:
                         help="seed for choosing held-out normal test images (default 42)")
     parser.add_argument("--anomaly", action="store_true",
                         help="the input is an anomalous batch (default: normal)")
-    parser.add_argument("--min_pixel", type=int, default=2000,
-                        help="an anomaly must cover more than this many pixels (default 2000)")
+    parser.add_argument("--min_pixel", default=None, metavar="N[@WxH]",
+                        help="an anomaly must cover more than N pixels of the image; N@WxH: N "
+                             "pixels at WxH, scaled by area to the images' resolution (e.g. "
+                             "2000@1920x1080). Default: the min_pixel the render used (from "
+                             "its manifest.jsonl), else 2000@1920x1080")
     parser.add_argument("--shape", type=_shape, default=(1920, 1080),
                         help="expected WIDTHxHEIGHT of images without a manifest.jsonl record "
                              "(default 1920x1080)")
@@ -51,14 +55,20 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from ..core.postprocess import PostprocessRequest, postprocess
+    from ..core.postprocess.min_pixel import MinPixel, parse
 
+    # read here, not by argparse: a mistake is then one `error:` line, exit status 2
+    threshold = MinPixel() if args.min_pixel is None else parse(args.min_pixel)
     summary = postprocess(PostprocessRequest(
         input=args.input, output=args.output, log_file=args.log_file, seed=args.seed,
-        anomaly=args.anomaly, min_pixel=args.min_pixel, shape=args.shape,
+        anomaly=args.anomaly, min_pixel=threshold.pixels, min_pixel_at=threshold.at,
+        shape=args.shape,
         normal_test_ratio=args.normal_test_ratio, test_output=args.test_output,
         workers=args.workers))
     for line in summary.lines():
         print(line)
+    for warning in summary.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"output: {summary.output} (manifest.jsonl, report.json, contact_sheet.png)")
     print(f"log: {summary.log_file}")
     return 0

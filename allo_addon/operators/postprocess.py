@@ -38,8 +38,9 @@ class ALLO_OT_postprocess(bpy.types.Operator):
         name="Anomalous Batch", default=False,
         description="The input holds anomalous renders (anomaly/ and anomaly_mask/ folders)")
     min_pixel: bpy.props.IntProperty(
-        name="Min Pixels", default=2000, min=0,
-        description="An anomaly must cover more than this many pixels")
+        name="Min Pixels", default=-1, min=-1,
+        description="An anomaly must cover more than this many pixels of the image "
+                    "(-1: the min_pixel the render used, from its manifest.jsonl)")
     shape: bpy.props.IntVectorProperty(
         name="Image Size", size=2, default=(1920, 1080), min=1,
         description="Expected width and height of images that manifest.jsonl does not list")
@@ -56,7 +57,8 @@ class ALLO_OT_postprocess(bpy.types.Operator):
     def execute(self, context):
         request = PostprocessRequest(
             input=_path(self.input), output=_path(self.output), log_file=_path(self.log_file),
-            seed=self.seed, anomaly=self.anomaly, min_pixel=self.min_pixel,
+            seed=self.seed, anomaly=self.anomaly,
+            min_pixel=None if self.min_pixel < 0 else self.min_pixel,
             shape=tuple(self.shape),
             normal_test_ratio=self.normal_test_ratio, test_output=_path(self.test_output),
             workers=self.workers)
@@ -71,6 +73,8 @@ class ALLO_OT_postprocess(bpy.types.Operator):
             return fail(self, str(error))
         finally:
             window_manager.progress_end()
+        for warning in summary.warnings:
+            self.report({'WARNING'}, warning)
         self.report({'INFO'}, f"{summary.lines()[-1]}; written to {summary.output}")
         return {'FINISHED'}
 

@@ -290,6 +290,7 @@ class BatchRun:
             pixels = int((masks["anomaly_mask"] > 0).sum())
             record["anomaly_pixels"] = pixels
             record["meets_min_pixel"] = pixels > config.min_pixel
+            record["min_pixel"] = config.min_pixel   # the post-process's default threshold
             twin = next((t for t in job.references if t.name == image.reference), None)
             record["reference"] = job.relative_paths(twin)["image"] if twin else None
         return record

@@ -6,6 +6,7 @@ from pathlib import Path
 from ..errors import UserError
 from .layout import ANOMALY, NORMAL, OUTPUT_MANIFEST, PRODUCTS, camera_folders
 from .manifest import read_output_manifest
+from .min_pixel import check as check_min_pixel
 
 
 def check_input(exp_dir: Path, kind: str) -> None:
@@ -62,10 +63,10 @@ def check_log_file(path: Path, exp_dir: Path, output: Path) -> None:
         raise UserError(f"log file {path} is not writable")
 
 
-def check_settings(min_pixel: int, shape: tuple[int, int], ratio: float, anomaly: bool,
+def check_settings(min_pixel, shape: tuple[int, int], ratio: float, anomaly: bool,
                    workers: int) -> None:
-    if min_pixel < 0:
-        raise UserError(f"min_pixel is {min_pixel}; expected 0 or more pixels")
+    """min_pixel: a min_pixel.MinPixel."""
+    check_min_pixel(min_pixel)
     if len(shape) != 2 or min(shape) <= 0:
         raise UserError(f"shape {shape} is not a positive WIDTHxHEIGHT")
     if not 0 <= ratio < 1:

@@ -6,9 +6,9 @@ from collections import Counter
 from ..atomic_files import write_text
 from ..render_names import parse_render_name
 
-# Anomaly area bins in pixels (1-2-5 steps); the last bin is open-ended.
-AREA_BIN_EDGES = (0, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000,
-                  1_000_000)
+# Anomaly area bins as shares of the image area (1-2-5 steps), so that they mean the same at
+# every resolution (0.05 % is 1037 px at 1920×1080, 18 px at 256×144); the last is open-ended.
+AREA_SHARE_EDGES = (0, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5)
 
 
 def illumination(source_name: str, render: dict | None) -> str:
@@ -28,19 +28,35 @@ def anomaly_kind(source_name: str, render: dict | None) -> str | None:
     return parsed.anomaly if parsed else None
 
 
-def area_histogram(areas: list[int]) -> list[dict]:
+def area_histogram(shares: list[float], image_area: int | None) -> list[dict]:
+    """Counts of anomaly areas per share of the image; with one resolution (image_area in
+    pixels) each bin also says its edges in pixels."""
     bins = []
-    for low, high in zip(AREA_BIN_EDGES, AREA_BIN_EDGES[1:] + (None,)):
-        count = sum(1 for a in areas if a >= low and (high is None or a < high))
-        bins.append({"from_px": low, "to_px": high, "count": count})
+    for low, high in zip(AREA_SHARE_EDGES, AREA_SHARE_EDGES[1:] + (None,)):
+        count = sum(1 for a in shares if a >= low and (high is None or a < high))
+        entry = {"from_share": low, "to_share": high}
+        if image_area:
+            entry.update(from_px=round(low * image_area),
+                         to_px=None if high is None else round(high * image_area))
+        bins.append({**entry, "count": count})
     return bins
 
 
-def build_report(header: dict, accepted: list[dict], rejected: list[dict]) -> dict:
-    """accepted: output manifest records of this run; rejected: {camera, image, reason, detail}."""
+def _spread(values: list) -> dict:
+    ordered = sorted(values)
+    return {"min": ordered[0] if ordered else None,
+            "median": ordered[len(ordered) // 2] if ordered else None,
+            "max": ordered[-1] if ordered else None}
+
+
+def build_report(header: dict, accepted: list[dict], rejected: list[dict],
+                 image_area: int | None = None) -> dict:
+    """accepted: output manifest records of this run; rejected: {camera, image, reason, detail};
+    image_area: width × height when all images have one resolution."""
     cameras = sorted({r["camera"] for r in accepted + rejected},
                      key=lambda c: (len(c), c))  # Camera2 before Camera10
     areas = [r["anomaly_pixels"] for r in accepted if r["anomaly_pixels"] is not None]
+    shares = [r["anomaly_share"] for r in accepted if r.get("anomaly_share") is not None]
     return {
         **header,
         "accepted": len(accepted),
@@ -56,12 +72,9 @@ def build_report(header: dict, accepted: list[dict], rejected: list[dict]) -> di
         "by_illumination": dict(sorted(Counter(r["illumination"] for r in accepted).items(),
                                        key=lambda item: _numeric_first(item[0]))),
         "rejected_by_reason": dict(sorted(Counter(r["reason"] for r in rejected).items())),
-        "anomaly_area_px": {
-            "min": min(areas) if areas else None,
-            "median": sorted(areas)[len(areas) // 2] if areas else None,
-            "max": max(areas) if areas else None,
-            "histogram": area_histogram(areas),
-        },
+        "anomaly_area_px": _spread(areas),
+        "anomaly_area_share": {**_spread(shares),
+                               "histogram": area_histogram(shares, image_area)},
     }
 
 

@@ -9,6 +9,7 @@ ends in a UserError naming it, never in a traceback.
 """
 
 import multiprocessing
+from collections import Counter
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -18,6 +19,7 @@ from typing import Callable
 
 from ..errors import UserError
 from . import checks, splits, verify
+from .min_pixel import MinPixel, check_reachable
 from .contact_sheet import SheetEntry, make_contact_sheet, pick_evenly
 from .layout import (ANOMALY, CONTACT_SHEET, DEFAULT_LOG, NORMAL, OUTPUT_MANIFEST, PRODUCTS,
                      REFERENCE, REPORT, TEST, TRAIN, output_paths, source_images)
@@ -36,7 +38,8 @@ class PostprocessRequest:
     log_file: Path | None = None     # default <output>/postprocess.log
     seed: int = 42
     anomaly: bool = False
-    min_pixel: int = 2000
+    min_pixel: int | None = None     # None: the render's own (core/postprocess/min_pixel.py)
+    min_pixel_at: tuple[int, int] | None = None   # the resolution min_pixel is meant for
     shape: tuple[int, int] = DEFAULT_SHAPE  # (width, height) when manifest.jsonl has no record
     normal_test_ratio: float = 0.0   # share of normal images held out per camera for testing
     test_output: Path | None = None  # default: a `test` folder beside output
@@ -51,6 +54,7 @@ class Summary:
     rejected: dict[str, dict[str, int]] = field(default_factory=dict)  # camera -> reason -> n
     held_out: int = 0
     twins: int = 0                   # of accepted: anomaly-free twins, as normal test images
+    warnings: list[str] = field(default_factory=list)   # e.g. a camera left without anomalies
 
     def count_accepted(self, camera: str, held_out: bool, twin: bool = False) -> None:
         self.accepted[camera] = self.accepted.get(camera, 0) + 1
@@ -99,6 +103,9 @@ def postprocess(request: PostprocessRequest,
         paths = _checked_paths(request)
         records = read_render_manifest(paths.exp)
         jobs, held_out = _plan(request, paths, records)
+        check_reachable(_threshold(request), [records[j.source.image] for j in jobs
+                                              if j.source.kind == ANOMALY
+                                              and j.source.image in records])
         leak_check = _check_splits(paths, jobs, records, held_out)
         checks.check_output_files(*_touched_files(jobs, paths))
     except OSError as error:   # a folder or file that cannot be read or looked into
@@ -116,7 +123,7 @@ def _write(request, paths, records, jobs, held_out, log, progress, leak_check) -
     summary = Summary(paths.output, paths.log_file)
     with log:
         log.write(f"postprocess {paths.exp} -> {paths.output} ({paths.kind}, min_pixel "
-                  f"{request.min_pixel}, seed {request.seed})\n")
+                  f"{_threshold(request).describe()}, seed {request.seed})\n")
         rejected = [_log_rejection(log, summary, camera, image, outcome)
                     for camera, image, outcome in _listed_but_missing(records, jobs, paths.kind)]
         log.flush()  # forked workers must not inherit unwritten lines
@@ -130,10 +137,53 @@ def _write(request, paths, records, jobs, held_out, log, progress, leak_check) -
             else:
                 rejected.append(_log_rejection(log, summary, source.camera, source.image,
                                                outcome))
-        for line in summary.lines():
+        errors, summary.warnings = _empty_parts(paths, jobs, held_out, accepted, rejected)
+        for line in summary.lines() + [f"WARNING {w}" for w in summary.warnings] + [
+                f"ERROR {e}" for e in errors]:
             log.write(line + "\n")
-    _write_products(request, paths, accepted, rejected, leak_check)
+    _write_products(request, paths, jobs, accepted, rejected, leak_check)
+    if errors:
+        raise UserError("; ".join(errors) + f" (see {paths.log_file} and report.json)")
     return summary
+
+
+def _empty_parts(paths: _Paths, jobs: list[Job], held: set, accepted: list,
+                 rejected: list) -> tuple[list[str], list[str]]:
+    """(errors, warnings) for the parts of the splits that had images to take and took none:
+    a whole part (the training images; the test split's anomalous or normal images) is an
+    error, never a quiet success; one camera's part is a warning (a per-camera model of the
+    same-view protocol has nothing to be tested on there). Each names why they were rejected."""
+    planned = {}   # (folder, "anomalous" | "normal", camera) -> the images planned for it
+    for job in jobs:
+        held_out = paths.kind == NORMAL and job.source.image in held
+        folder = paths.test_output if held_out else paths.output
+        what = "anomalous" if job.source.kind == ANOMALY else "normal"
+        planned.setdefault((folder, what, job.source.camera), set()).add(job.source.image)
+    taken = {record["source"]["image"] for record in accepted}
+    parts = {}
+    for (folder, what, camera), names in planned.items():
+        parts.setdefault((folder, what), {})[camera] = names
+    errors, warnings = [], []
+    for (folder, what), cameras in sorted(parts.items()):
+        everything = set().union(*cameras.values())
+        if not everything & taken:
+            errors.append(f"no {what} image accepted into {folder}: all {len(everything)} "
+                          f"rejected ({_reasons(everything, rejected)})")
+            continue
+        for camera, names in sorted(cameras.items(), key=lambda c: (len(c[0]), c[0])):
+            if not names & taken:
+                warnings.append(f"{folder.name}/{camera} has no {what} image: all "
+                                f"{len(names)} rejected ({_reasons(names, rejected)})")
+    return errors, warnings
+
+
+def _reasons(names: set, rejected: list) -> str:
+    reasons = {}
+    for record in rejected:
+        if record["image"] in names:
+            reasons.setdefault(record["reason"], []).append(record)
+    return "; ".join(f"{reason} {len(rs)}, e.g. {rs[0]['image']}: {rs[0]['detail']}"
+                     for reason, rs in sorted(reasons.items()))
 
 
 def _touched_files(jobs: list[Job], paths: _Paths) -> tuple[list[Path], list[Path]]:
@@ -171,8 +221,8 @@ def _checked_paths(request: PostprocessRequest) -> _Paths:
     exp = Path(request.input).expanduser().resolve()
     output = Path(request.output).expanduser().resolve()
     kind = ANOMALY if request.anomaly else NORMAL
-    checks.check_settings(request.min_pixel, tuple(request.shape), request.normal_test_ratio,
-                          request.anomaly, request.workers)
+    checks.check_settings(_threshold(request), tuple(request.shape),
+                          request.normal_test_ratio, request.anomaly, request.workers)
     checks.check_input(exp, kind)
     checks.check_output(output, exp, "output")
     checks.check_split_kind(output, kind)
@@ -232,6 +282,7 @@ def _expected_size(record: dict | None, default) -> tuple[int, int]:
 
 def _plan(request, paths: _Paths, records: dict) -> tuple[list[Job], set]:
     sources = source_images(paths.exp, paths.kind)
+    threshold = _threshold(request)
     held = _held_out_names(sources, request.normal_test_ratio, request.seed, records)
     if paths.kind == ANOMALY:   # the twins: normal test images of the same camera-days
         sources += source_images(paths.exp, REFERENCE)
@@ -245,10 +296,16 @@ def _plan(request, paths: _Paths, records: dict) -> tuple[list[Job], set]:
         else:  # a normal image lives in one split only, even after the ratio changed
             outputs, stale = in_split, in_test.all() if paths.kind == NORMAL else ()
         record = records.get(source.image)
+        size = _expected_size(record, request.shape)
         jobs.append(Job(source=source, exp_dir=paths.exp, outputs=outputs, stale=stale,
-                        expected_size=_expected_size(record, request.shape),
-                        min_pixel=request.min_pixel, reference=reference))
+                        expected_size=size, min_pixel=threshold.for_image(record, size),
+                        reference=reference))
     return jobs, held
+
+
+def _threshold(request) -> MinPixel:
+    return MinPixel(request.min_pixel,
+                    tuple(request.min_pixel_at) if request.min_pixel_at else None)
 
 
 def _reference(record: dict | None) -> str | None:
@@ -317,6 +374,8 @@ def _output_record(job: Job, outcome: Outcome, paths: _Paths, records: dict, hel
         "mask": relative(out.mask, paths.output),
         "ground_truth": relative(out.ground_truth, paths.output) if out.ground_truth else None,
         "anomaly_pixels": outcome.anomaly_pixels,
+        "anomaly_share": None if outcome.anomaly_pixels is None else round(
+            outcome.anomaly_pixels / (job.expected_size[0] * job.expected_size[1]), 6),
         "anomaly": anomaly_kind(source.name, render) if source.kind == ANOMALY else None,
         "illumination": illumination(source.name, render),
         "source": {"exp": paths.exp.name, "image": source.image},
@@ -324,17 +383,26 @@ def _output_record(job: Job, outcome: Outcome, paths: _Paths, records: dict, hel
     }
 
 
-def _write_products(request, paths: _Paths, accepted: list, rejected: list,
+def _write_products(request, paths: _Paths, jobs: list[Job], accepted: list, rejected: list,
                     leak_check: dict) -> None:
     merge_output_manifest(paths.output / OUTPUT_MANIFEST, paths.exp.name, accepted)
+    # the sizes the images were checked against (their records' resolution, else --shape)
+    # and the thresholds applied: what the data is, not what the flags' defaults say
+    shapes = Counter(f"{w}x{h}" for w, h in (job.expected_size for job in jobs))
+    thresholds = sorted({job.min_pixel for job in jobs if job.source.kind == ANOMALY})
+    one_shape = jobs[0].expected_size if len(shapes) == 1 else None
     header = {"input": paths.exp.name, "kind": paths.kind, "output": paths.output.name,
-              "settings": {"min_pixel": request.min_pixel, "seed": request.seed,
-                           "shape": list(request.shape),
+              "settings": {"min_pixel": thresholds[0] if len(thresholds) == 1 else None,
+                           "min_pixel_from": _threshold(request).describe(),
+                           "seed": request.seed,
+                           "shape": list(one_shape) if one_shape else None,
+                           "shapes": dict(sorted(shapes.items())),
                            "normal_test_ratio": request.normal_test_ratio,
                            "held_out_by": splits.GROUPING},
               "twins": sum(1 for r in accepted if r.get("twin")),
               "splits": leak_check}
-    write_report(paths.output / REPORT, build_report(header, accepted, rejected))
+    area = one_shape[0] * one_shape[1] if one_shape else None
+    write_report(paths.output / REPORT, build_report(header, accepted, rejected, area))
     shown = pick_evenly(accepted, SHEET_SAMPLES)
     entries = [SheetEntry(paths.output / r["image"], paths.output / r["mask"], _caption(r))
                for r in shown]
