@@ -163,15 +163,63 @@ def test_files_round_trip_through_the_loader_without_a_flagged_row(tmp_path, yea
     assert sorted(p.name for p in tmp_path.iterdir()) == ["eph.csv", "eph_ext.csv"]
 
 
-def test_shipped_defaults_are_what_the_script_regenerates():
+@pytest.fixture(scope="module")
+def default_script():
     spec = importlib.util.spec_from_file_location("make_default_ephemeris",
                                                   ROOT / "scripts" / "make_default_ephemeris.py")
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
-    for path, text in script.default_files().items():
-        assert path.read_text(encoding="utf-8") == text, f"{path.name} is stale"
+    return script
+
+
+def test_shipped_defaults_are_what_the_script_regenerates(default_script):
+    # As numbers within the script's TOLERANCE, not as text: another CPU rounds numpy's
+    # transcendental functions differently in the last bit (the comment at TOLERANCE says how much).
+    for path, text in default_script.default_files().items():
+        found = default_script.differences(path.read_text(encoding="utf-8"), text)
+        assert found == [], f"{path.name} is stale: {found}"
     shipped = load_ephemeris(ROOT / "allo_addon" / "data" / "default_ephemeris.csv")
     assert len(shipped) == 365 and not shipped.bad_rows
+
+
+def last_bits_noise(function, rng, ulps):
+    """`function` with each result moved by up to `ulps` units in the last place, as a CPU whose
+    vectorised libm rounds differently may give."""
+    def noisy(*args, **kwargs):
+        result = np.asarray(function(*args, **kwargs), dtype=float)
+        return result + rng.integers(-ulps, ulps + 1, result.shape) * np.spacing(result)
+    return noisy
+
+
+def test_the_comparison_passes_cpu_rounding_and_catches_a_stale_row(default_script, monkeypatch):
+    fresh = default_script.default_files()
+    rng = np.random.default_rng(0)
+    for name in ("sin", "cos", "tan", "arcsin", "arccos", "arctan2", "sqrt"):
+        monkeypatch.setattr(np, name, last_bits_noise(getattr(np, name), rng, 4))
+    rounded_elsewhere = default_script.default_files()
+    monkeypatch.undo()
+    for path, text in fresh.items():
+        assert rounded_elsewhere[path] != text, "the noise should reach the printed digits"
+        assert default_script.differences(text, rounded_elsewhere[path]) == [], path.name
+
+    original = next(text for path, text in fresh.items() if path.name == "default_ephemeris.csv")
+    rows = [line.split(",") for line in original.splitlines()]
+    column = [abs(float(row[2])) for row in rows]     # moon_y: a position, in scene units
+    def with_row_99(value):
+        changed = [list(row) for row in rows]
+        changed[99][2] = value
+        return "\n".join(",".join(row) for row in changed) + "\n"
+    moved = float(rows[99][2]) + 1e-6 * max(column)   # 10 x the tolerance, still < 1e-3 units
+    assert default_script.differences(with_row_99(f"{moved:.12g}"), original) == [
+        f"row 100, column 3: shipped {moved:.12g}, fresh {rows[99][2]}"]
+    last_digit = float(rows[99][2]) * (1 + 2e-12)     # what another CPU prints
+    assert f"{last_digit:.12g}" != rows[99][2]
+    assert default_script.differences(with_row_99(f"{last_digit:.12g}"), original) == []
+    assert default_script.differences(original.rsplit("\n", 2)[0] + "\n", original)  # a row short
+    extended = next(text for path, text in fresh.items() if path.name != "default_ephemeris.csv")
+    shifted = extended.replace("2027-03-01T00:00:00Z", "2027-03-01T00:00:01Z")
+    assert default_script.differences(shifted, extended) == [
+        "row 61, column 1: shipped 2027-03-01T00:00:01Z, fresh 2027-03-01T00:00:00Z"]
 
 
 @pytest.mark.parametrize("start, days, step, phase, message", [
