@@ -3,10 +3,16 @@
 # Builds the zip, installs it with Blender's installer, clicks through the panel's operators,
 # renders a tiny anomalous batch through the modal (GUI) path and checks what it wrote.
 # Screenshots and e2e_report.json land in build/e2e/. Needs root and ~2 GB (real-blender setup).
+# The tool is $REAL_BLENDER, else shared/tools/real-blender beside this clone (../shared, as in CI)
+# or under /work.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
-TOOL=${REAL_BLENDER:-/work/shared/tools/real-blender}
+TOOL=${REAL_BLENDER:-}
+for candidate in ../shared/tools/real-blender /work/shared/tools/real-blender; do
+  if [ -z "$TOOL" ] && [ -f "$candidate" ]; then TOOL=$candidate; fi
+done
+[ -n "$TOOL" ] || { echo "e2e: real-blender not found: set REAL_BLENDER or put shared/ beside this clone" >&2; exit 2; }
 OUT=build/e2e
 ROOT=${ROOT:-/opt/real-blender}
 
@@ -21,7 +27,6 @@ end_day: 18
 cams: [1]
 resolution: [128, 72]
 samples: 4
-denoise: false        # Debian's Blender has no OpenImageDenoise
 sun_strength: [2, 6, 10]
 anomalies: [blanket, drill]
 min_pixel: 10
@@ -30,7 +35,7 @@ YAML
 bash "$TOOL" shot "$OUT/gui_last_frame.png" "${E2E_SECONDS:-150}" -- \
   --enable-event-simulate --python scripts/e2e_gui.py -- --zip "$ZIP" --config "$OUT/render_config.yaml" --out "$OUT"
 "$PY" - "$OUT/e2e_report.json" <<'CHECK'
-import json, sys
+import json, os, sys
 report = json.load(open(sys.argv[1]))
 problems = [f"{e['step']}: {e['traceback']}" for e in report["errors"]]
 render = report.get("render", {})
@@ -44,6 +49,15 @@ if not 0 < after_esc.get("manifest_records", 0) < render.get("manifest_records",
                     f"{after_esc} then {render}")
 if after_esc.get("partial_left"):
     problems.append(f"Esc left partial files: {after_esc['partial_left']}")
+# the default `denoise: true` in a Blender without OpenImageDenoise: the manifest says what happened
+exp = render.get("exp", "").replace("/work/", "", 1)
+manifest = os.path.join(exp, "manifest.jsonl") if exp else ""
+records = [json.loads(line) for line in open(manifest)] if os.path.isfile(manifest) else []
+for record in records:
+    if not isinstance(record.get("denoised"), bool) or "denoiser" not in record:
+        problems.append(f"{record.get('image')}: the manifest does not record `denoised` (true or "
+                        f"false) and `denoiser`: {sorted(record)}")
+        break
 if "progress_seen" not in report:
     problems.append("the progress bar was never seen while rendering")
 from PIL import Image
@@ -55,6 +69,8 @@ for step in report["steps"]:
     print(f"e2e: {step['step']}: {step['result']} ({step['seconds']} s)")
 print(f"e2e: after Esc: {after_esc}")
 print(f"e2e: after the rerun: {render}")
+print("e2e: denoised/denoiser: " + ", ".join(sorted({f"{r.get('denoised')}/{r.get('denoiser')}"
+                                                    for r in records})))
 print("e2e: screenshots: " + ", ".join(report["screenshots"]))
 if problems:
     sys.exit("e2e FAILED:\n" + "\n".join(problems))
