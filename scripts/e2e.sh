@@ -32,7 +32,7 @@ anomalies: [blanket, drill]
 min_pixel: 10
 output_dir: renders
 YAML
-bash "$TOOL" shot "$OUT/gui_last_frame.png" "${E2E_SECONDS:-150}" -- \
+bash "$TOOL" shot "$OUT/gui_last_frame.png" "${E2E_SECONDS:-600}" -- \
   --enable-event-simulate --python scripts/e2e_gui.py -- --zip "$ZIP" --config "$OUT/render_config.yaml" --out "$OUT"
 "$PY" - "$OUT/e2e_report.json" <<'CHECK'
 import json, os, sys
