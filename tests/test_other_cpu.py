@@ -57,10 +57,15 @@ def off_edge(reference, other):
 
 @pytest.fixture(scope="module")
 def bpy_ops():
+    # registered for this module only: later modules register single classes themselves
     bpy = pytest.importorskip("bpy")
-    from allo_addon.headless.blender_session import ensure_registered
-    ensure_registered()
-    return bpy.ops.allo
+    import allo_addon
+    mine = not hasattr(bpy.types, "ALLO_OT_render_batch")   # an earlier module may have done it
+    if mine:
+        allo_addon.register()
+    yield bpy.ops.allo
+    if mine:
+        allo_addon.unregister()
 
 
 def test_another_cpus_rounding_keeps_plan_names_manifest_and_masks(bpy_ops, write_config,
