@@ -36,6 +36,9 @@ bash "$TOOL" shot "$OUT/gui_last_frame.png" "${E2E_SECONDS:-600}" -- \
   --enable-event-simulate --python scripts/e2e_gui.py -- --zip "$ZIP" --config "$OUT/render_config.yaml" --out "$OUT"
 "$PY" - "$OUT/e2e_report.json" <<'CHECK'
 import json, os, sys
+if not os.path.isfile(sys.argv[1]):
+    sys.exit(f"e2e FAILED: Blender wrote no {sys.argv[1]} (it did not finish the steps: see "
+             "the Blender log above and build/e2e/gui_last_frame.png)")
 report = json.load(open(sys.argv[1]))
 problems = [f"{e['step']}: {e['traceback']}" for e in report["errors"]]
 render = report.get("render", {})
