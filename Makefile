@@ -9,14 +9,17 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.allo-installed-$(BPY)
 
 # The Blender-facing tests CI also runs on the older wheels (`make test-compat BPY=4.2.23`): real
-# Cycles renders through allo.render_batch with their masks and manifest, determinism (same seed,
-# shards, a killed and resumed batch, another CPU's rounding), the panel's operators against the
-# command line, the extension zip installed with Blender's own installer, the version-dependent
-# material and import code (compat.py: Principled BSDF inputs, the Sun's emission sampling,
-# glTF/FBX/OBJ importers) and one-message errors through the 4.2 exit workaround.
-COMPAT_TESTS ?= tests/test_render_batch.py tests/test_other_cpu.py tests/test_gui_panel.py \
-	tests/test_extension_install.py tests/test_anomaly_params.py tests/test_sun_disc.py \
-	tests/test_user_assets_render.py tests/test_render_errors.py
+# Cycles renders through allo.render_batch with their masks, twins and manifest, determinism (same
+# seed, shards, a killed and resumed batch, two writers on one exp, another CPU's rounding), the
+# denoiser this Cycles offers, the panel's operators against the command line, the extension zip
+# installed with Blender's own installer, the version-dependent material and import code
+# (compat.py: Principled BSDF inputs, the Sun's emission sampling, glTF/FBX/OBJ importers),
+# Blender's limits behind the config checks, and one-message errors through the 4.2 exit workaround.
+COMPAT_TESTS ?= tests/test_render_batch.py tests/test_other_cpu.py tests/test_twins.py \
+	tests/test_concurrent_writers.py tests/test_manifest_torn_line.py tests/test_denoiser.py \
+	tests/test_gui_panel.py tests/test_extension_install.py tests/test_anomaly_params.py \
+	tests/test_sun_disc.py tests/test_user_assets_render.py tests/test_render_errors.py \
+	tests/test_hostile_inputs.py
 # Extra pytest arguments, e.g. PYTEST_ARGS="--junitxml=build/ci/test.xml" (.ci/run).
 PYTEST_ARGS ?=
 
