@@ -9,7 +9,9 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-TINY = {  # tiny renders: real Cycles, a fraction of a second each
+# Tiny renders: real Cycles, a fraction of a second each. Denoising is off here for speed only;
+# test_denoiser.py renders with it on, with OpenImageDenoise and with a Cycles that has none.
+TINY = {
     "start_day": 1, "end_day": 2, "cams": [0, 1], "resolution": [128, 72], "samples": 4,
     "denoise": False, "min_pixel": 10, "sun_strength": [2, 10], "depths": [0, 1],
     "scales": [0.8, 1.2], "colours": ["red", "blue"], "output_dir": "renders",

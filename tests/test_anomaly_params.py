@@ -14,6 +14,7 @@ from allo_addon.core.ephemeris import load_ephemeris
 from allo_addon.core.errors import UserError
 from allo_addon.core.planner import make_plan
 from allo_addon.core.poses import load_pose_table
+from blender_addon import registered_addon
 
 
 @pytest.mark.parametrize("params, expected", [
@@ -47,21 +48,13 @@ def test_weights_steer_the_kind_drawn_and_no_weights_keep_the_plain_draw():
 
 @pytest.mark.blender
 def test_size_and_colour_reach_the_render(write_config):
-    import allo_addon
-    import bpy
-    mine = not hasattr(bpy.types, "ALLO_OT_render_batch")
-    if mine:
-        allo_addon.register()
-    try:
+    with registered_addon() as bpy:
         config = write_config(start_day=1, end_day=1, cams=[0], anomalies=["panel"], min_pixel=5,
                               anomaly_distance=2.0, anomaly_box=0.2, samples=4,
                               anomaly_params={"panel": {"size": [0.5, 0.5], "colour": "red",
                                                         "metallic": 0.0, "roughness": 0.8}})
         assert bpy.ops.allo.render_batch(config=str(config), exp_num=1, anomaly=True,
                                          modes={"scale"}) == {"FINISHED"}
-    finally:
-        if mine:
-            allo_addon.unregister()
     exp = config.parent / "renders" / "exp_1"
     record = json.loads((exp / "manifest.jsonl").read_text().splitlines()[0])
     assert record["anomaly"]["size_m"] == pytest.approx(0.5 * record["anomaly"]["scale"], rel=1e-3)

@@ -23,6 +23,7 @@ from allo_addon.scene.builtin.anomalies import ANOMALY_KINDS, build_anomaly  # n
 from allo_addon.scene.builtin.bodies import build_body  # noqa: E402
 from allo_addon.scene.builtin.station import build_station  # noqa: E402
 from allo_addon.scene.user_assets import append_object  # noqa: E402
+from blender_addon import registered_addon  # noqa: E402
 
 pytestmark = pytest.mark.blender
 POSES = Path(__file__).resolve().parents[1] / "allo_addon" / "data" / "camera_poses_builtin.csv"
@@ -330,14 +331,8 @@ def test_surface_kinds_are_thin_patches(kind):
 
 @pytest.fixture(scope="module")
 def render_ops():
-    # registered for this module only: later test modules register the add-on themselves
-    import allo_addon
-    mine = not hasattr(bpy.types, "ALLO_OT_render_batch")   # an earlier module may have done it
-    if mine:
-        allo_addon.register()
-    yield bpy.ops.allo
-    if mine:
-        allo_addon.unregister()
+    with registered_addon():
+        yield bpy.ops.allo
 
 
 @pytest.mark.parametrize("kind", [k for k in ANOMALY_KINDS if k not in SURFACE_KINDS])

@@ -7,20 +7,16 @@ from allo_addon.core.ephemeris import load_ephemeris
 from allo_addon.core.ephemeris_generator import EphemerisRequest, generate
 from allo_addon.core.orbit import frames
 from allo_addon.core.orbit.timescales import julian_date_utc, tt_from_utc
+from blender_addon import registered_addon
 
 pytestmark = pytest.mark.blender
 
 
 @pytest.fixture(scope="module")
 def bpy():
-    bpy = pytest.importorskip("bpy")
-    import allo_addon
-    mine = not hasattr(bpy.types, "ALLO_OT_render_batch")   # an earlier module may have done it
-    if mine:
-        allo_addon.register()
-    yield bpy
-    if mine:
-        allo_addon.unregister()
+    pytest.importorskip("bpy")
+    with registered_addon() as bpy:
+        yield bpy
 
 
 def test_operator_writes_both_files(bpy, tmp_path):

@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from blender_addon import registered_addon
+
 pytestmark = pytest.mark.blender
 
 ULPS = 4   # a vectorised libm is within a few ulp of the correctly rounded result
@@ -57,15 +59,9 @@ def off_edge(reference, other):
 
 @pytest.fixture(scope="module")
 def bpy_ops():
-    # registered for this module only: later modules register single classes themselves
-    bpy = pytest.importorskip("bpy")
-    import allo_addon
-    mine = not hasattr(bpy.types, "ALLO_OT_render_batch")   # an earlier module may have done it
-    if mine:
-        allo_addon.register()
-    yield bpy.ops.allo
-    if mine:
-        allo_addon.unregister()
+    pytest.importorskip("bpy")
+    with registered_addon() as bpy:
+        yield bpy.ops.allo
 
 
 def test_another_cpus_rounding_keeps_plan_names_manifest_and_masks(bpy_ops, write_config,
