@@ -18,6 +18,8 @@ import random
 import re
 from pathlib import PurePath
 
+from .splits import held_out_count
+
 _DAY = re.compile(r"^(\d+)_")           # FORMATS §5: every image name starts with <day>_
 _CAMERA = re.compile(r"^Camera\d+$")
 
@@ -59,7 +61,7 @@ def split_by_camera_day(paths, labels, ratio: float, seed: int) -> tuple[list, l
     held = set()
     for kind in (sorted(anomalous), sorted(set(groups) - anomalous)):
         if len(kind) >= 2:
-            held.update(rng.sample(kind, min(max(1, round(ratio * len(kind))), len(kind) - 1)))
+            held.update(rng.sample(kind, held_out_count(ratio, len(kind))))
     if not held and len(set(groups)) >= 2:   # one camera-day of each kind: hold one out
         held.add(sorted(set(groups))[0])
     kept = [i for i, g in enumerate(groups) if g not in held]

@@ -48,7 +48,8 @@ def read_output_manifest(path: Path) -> list[dict]:
     return records
 
 
-def _source(record: dict) -> tuple[str, str]:
+def record_source(record: dict) -> tuple[str, str]:
+    """(exp, image) an output manifest line came from; empty strings where a hand edit broke it."""
     source = record.get("source")
     source = source if isinstance(source, dict) else {}
     return str(source.get("exp", "")), str(source.get("image", ""))
@@ -56,6 +57,6 @@ def _source(record: dict) -> tuple[str, str]:
 
 def merge_output_manifest(path: Path, exp_name: str, records: list[dict]) -> None:
     """Write path with this exp's records replacing any earlier ones of the same exp."""
-    kept = [r for r in read_output_manifest(path) if _source(r)[0] != exp_name]
-    merged = sorted(kept + records, key=_source)
+    kept = [r for r in read_output_manifest(path) if record_source(r)[0] != exp_name]
+    merged = sorted(kept + records, key=record_source)
     write_text(path, "".join(json.dumps(r, sort_keys=True) + "\n" for r in merged))

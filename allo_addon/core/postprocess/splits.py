@@ -14,7 +14,7 @@ from pathlib import Path
 from ..errors import UserError
 from ..render_names import parse_render_name
 from .layout import OUTPUT_MANIFEST, TEST, TRAIN, SourceImage
-from .manifest import read_output_manifest
+from .manifest import read_output_manifest, record_source
 
 GROUPING = "camera-day"
 
@@ -39,10 +39,16 @@ def held_out_days(sources: list[SourceImage], records: dict, ratio: float,
     for camera in sorted({s.camera for s in sources}):
         days = sorted({day_of(s.image, records.get(s.image)) for s in sources
                        if s.camera == camera}, key=_day_order)
-        count = min(max(1, round(ratio * len(days))), len(days) - 1)
+        count = held_out_count(ratio, len(days))
         held.update((camera, day) for day in
                     random.Random(f"{seed}:{camera}").sample(days, count))
     return held
+
+
+def held_out_count(ratio: float, groups: int) -> int:
+    """How many of `groups` camera-days a held-out share takes: round(ratio × groups), at least
+    one, never all (the other side keeps a camera-day)."""
+    return min(max(1, round(ratio * groups)), groups - 1)
 
 
 def _day_order(day: str):
@@ -54,8 +60,7 @@ def existing_camera_days(folder: Path, skip_exp: str | None = None) -> list[tupl
     the exp whose lines this run replaces."""
     found = []
     for record in read_output_manifest(folder / OUTPUT_MANIFEST):
-        source = record.get("source") if isinstance(record.get("source"), dict) else {}
-        exp, image = str(source.get("exp", "")), str(source.get("image", ""))
+        exp, image = record_source(record)
         split, camera = record.get("split"), record.get("camera")
         if exp == skip_exp or split not in (TRAIN, TEST) or not isinstance(camera, str):
             continue
