@@ -18,6 +18,7 @@ import bpy
 
 from ..core import claims, manifest
 from ..core.batch import PreparedBatch
+from ..core.batch_status import skipped_line
 from ..core.layout import PARTIAL, exp_dir, place_file, prepare_exp_dir
 from ..core.object_masks import write_mask_png
 from ..core.planner import is_surface_kind, pose_split
@@ -156,8 +157,8 @@ class BatchRun:
                     if isinstance(placement, PlacementFailure):
                         self.summary.skipped_jobs.append(f"day {job.day} {job.camera.name} "
                                                          f"({job.anomaly}): {placement.describe()}")
-                        self._log(exp, f"skipped day {job.day} {job.camera.name}: "
-                                       f"{placement.describe()}")
+                        self._log(exp, skipped_line(job.day, job.camera.name,
+                                                    placement.describe()))   # `status` reads it
                         done += len(fresh)
                         continue
                     for image in fresh:
