@@ -191,3 +191,18 @@ def test_slurm_config_mistake_writes_nothing(write_config, tmp_path):
     done = run_cli("slurm", "--config", config, "--exp_num", 1, "--shards", 2, cwd=tmp_path)
     assert done.returncode == 2 and "samples" in done.stderr and "Traceback" not in done.stderr
     assert files_under(tmp_path / "out") == []
+
+
+def test_status_names_the_claim_of_a_render_elsewhere(write_config):
+    plan, exp = plan_and_exp(write_config)
+    job = plan.jobs[2]
+    claims = exp / ".partial" / "claims"
+    claims.mkdir(parents=True)
+    # what a render on node-7 leaves when that node is lost mid camera-day
+    (claims / f"{job.job_id}.claim").write_text(json.dumps(
+        {"host": "node-7", "pid": 4242, "started": None, "since": "2026-11-28 03:00:00 +0000"}))
+    status = batch_status(plan, exp, shards=3)
+    assert status.shards[2].missing == 2 and [h.path.stem for h in status.claims] == [job.job_id]
+    report = "\n".join(describe_status(status, "exp_1"))
+    assert (f"claimed: {job.job_id} by pid 4242 on host node-7 since 2026-11-28 03:00:00 "
+            f"+0000; if no render runs there any more, delete {claims / job.job_id}.claim") in report

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import manifest
+from . import claims, manifest
 from .planner import Plan
 
 LOG = "render.log"
@@ -53,6 +53,7 @@ class Count:
 class BatchStatus:
     shards: list[Count]                       # index i: shard i/K
     missing_images: list[str] = field(default_factory=list)   # relative to exp_<N>/
+    claims: list = field(default_factory=list)   # core/claims.Holder: camera-days being rendered
 
     @property
     def total(self) -> Count:
@@ -76,6 +77,8 @@ def batch_status(plan: Plan, exp_dir: Path, shards: int = 1) -> BatchStatus:
     finished = manifest.finished_images(exp_dir)
     skipped = skipped_jobs(exp_dir)
     status = BatchStatus([Count() for _ in range(shards)])
+    jobs = {job.job_id for job in plan.jobs}
+    status.claims = [h for h in claims.holders(exp_dir) if h.path.stem in jobs]
     for n, job in enumerate(plan.jobs):
         count = status.shards[n % shards]
         for image in job.renders:
@@ -100,6 +103,9 @@ def describe_status(status: BatchStatus, heading: str) -> list[str]:
             lines.append(f"  shard {i:>{width}}/{len(status.shards)}: {_counts(count)}")
     total = status.total
     lines.append(f"  total: {_counts(total)}")
+    for holder in status.claims:   # its images count as missing until they are recorded
+        lines.append(f"  claimed: {holder.path.stem} by {holder.describe()} since "
+                     f"{holder.since}; if no render runs there any more, delete {holder.path}")
     if status.complete:
         lines.append("  complete: nothing is missing")
     elif len(status.shards) > 1:
