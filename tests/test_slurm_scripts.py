@@ -206,3 +206,16 @@ def test_status_names_the_claim_of_a_render_elsewhere(write_config):
     report = "\n".join(describe_status(status, "exp_1"))
     assert (f"claimed: {job.job_id} by pid 4242 on host node-7 since 2026-11-28 03:00:00 "
             f"+0000; if no render runs there any more, delete {claims / job.job_id}.claim") in report
+
+
+def test_missing_writes_an_array_of_the_incomplete_shards_only(write_config, tmp_path):
+    config = write_config(**CONFIG)
+    plan, exp = plan_and_exp(write_config)   # 6 camera-days, 3 shards: jobs n, n+3 in shard n
+    for n in (0, 3, 2):
+        record_image(exp, plan.jobs[n], plan.jobs[n].images[0])
+    done = run_cli("slurm", "--config", config, "--exp_num", 1, "--shards", 3, "--parallel", 2,
+                   "--postprocess", tmp_path / "train", "--missing", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    script = (exp.parent / "slurm" / "exp_1-normal" / "render.sbatch").read_text()
+    assert sbatch_options(script)["array"] == "1,2%2"
+    assert "--dependency=afterok:<array job id>" in done.stdout   # how to submit the rest

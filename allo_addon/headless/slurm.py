@@ -98,7 +98,9 @@ def run(args) -> int:
         write_text(array, slurm_jobs.array_script(request))
         print(f"wrote {array} (--array={slurm_jobs.array_spec(args.shards, args.parallel, indices)})")
     else:
-        print(f"no shard has missing images: nothing to render")
+        print("no shard has missing images: nothing to render")
+        if not request.postprocess:
+            return 0
     if request.postprocess:
         write_text(post, slurm_jobs.postprocess_script(request))
         print(f"wrote {post} (post-process into {request.postprocess})")
