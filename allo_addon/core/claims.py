@@ -106,3 +106,10 @@ def _read(path: Path) -> Holder | None:
         return Holder(process, str(data.get("since", "")), path)
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def holders(exp: Path) -> list[Holder]:
+    """Every claim in exp_<N> now, by job (for `status`: a camera-day that stays missing may be
+    held by a render on another host that is gone)."""
+    found = (_read(path) for path in sorted(claims_dir(exp).glob(f"*{SUFFIX}")))
+    return [holder for holder in found if holder is not None]

@@ -19,6 +19,8 @@ COMMANDS = {
     "ephemeris": ("ephemeris", "generate ephemeris CSVs for any dates and time steps (no bpy)"),
     "assets": ("assets", "list the built-in anomaly kinds, station parts and bodies (no bpy)"),
     "gallery": ("gallery", "render every built-in anomaly kind once into a contact sheet"),
+    "slurm": ("slurm", "write (and --submit) a Slurm job array of shards + post-process"),
+    "status": ("status", "images planned/done/skipped/missing per shard of a batch (no bpy)"),
 }
 
 

@@ -5,6 +5,11 @@ HELP = ("Render normal images (default) or anomalous ones (--anomaly) with their
         "resumes an interrupted batch.")
 
 
+import contextlib
+import signal
+import sys
+
+from ..core import stop_request
 from .arguments import whole
 
 
@@ -32,7 +37,28 @@ def run(args) -> int:
     modes = set(normalise_modes(args.mode))   # also turns color into colour
     bpy = ensure_registered()
     seed = {} if args.seed is None else {"seed": args.seed}   # not given: the config's seed
-    call_operator(bpy.ops.allo.render_batch, config=args.config, exp_num=args.exp_num,
-                  anomaly=args.anomaly, modes=modes, shard=args.shard, dry_run=args.dry_run,
-                  **seed)
+    with _stop_on_sigterm():
+        call_operator(bpy.ops.allo.render_batch, config=args.config, exp_num=args.exp_num,
+                      anomaly=args.anomaly, modes=modes, shard=args.shard, dry_run=args.dry_run,
+                      **seed)
+    if stop_request.requested():
+        print("stopped by SIGTERM before the next image: finished images are kept; run the "
+              "same command again to resume", file=sys.stderr)
+        return 128 + signal.SIGTERM
     return 0
+
+
+@contextlib.contextmanager
+def _stop_on_sigterm():
+    """SIGTERM (a scheduler stopping the job) asks the batch to stop before its next image,
+    releasing its claim (core/stop_request.py says why)."""
+    stop_request.clear()
+    try:
+        previous = signal.signal(signal.SIGTERM, lambda signum, frame: stop_request.request())
+    except ValueError:   # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

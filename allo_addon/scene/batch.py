@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 
 import bpy
 
-from ..core import claims, manifest
+from ..core import claims, manifest, stop_request
 from ..core.batch import PreparedBatch
+from ..core.batch_status import skipped_line
 from ..core.layout import PARTIAL, exp_dir, place_file, prepare_exp_dir
 from ..core.object_masks import write_mask_png
 from ..core.planner import is_surface_kind, pose_split
@@ -142,6 +143,8 @@ class BatchRun:
                 images = _unfinished(job, finished)
                 if not images:
                     continue
+                if self._stop_requested(exp):
+                    return
                 claim = claims.claim(exp, job.job_id)
                 # another writer may have recorded some since we looked
                 fresh = _unfinished(job, records.refresh())
@@ -156,11 +159,13 @@ class BatchRun:
                     if isinstance(placement, PlacementFailure):
                         self.summary.skipped_jobs.append(f"day {job.day} {job.camera.name} "
                                                          f"({job.anomaly}): {placement.describe()}")
-                        self._log(exp, f"skipped day {job.day} {job.camera.name}: "
-                                       f"{placement.describe()}")
+                        self._log(exp, skipped_line(job.day, job.camera.name,
+                                                    placement.describe()))   # `status` reads it
                         done += len(fresh)
                         continue
                     for image in fresh:
+                        if self._stop_requested(exp):
+                            return   # the finally blocks release the claim and the scratch
                         self.stage.apply_image(image.sun_strength, image.depth, image.colour)
                         self.stage.show_anomaly(not image.twin)
                         seconds = self._render_image(renderer, records, exp, job, image,
@@ -181,6 +186,13 @@ class BatchRun:
         self.summary.wall_seconds = time.perf_counter() - started
         for line in self.summary.lines(exp):
             self._log(exp, line)
+
+    def _stop_requested(self, exp) -> bool:
+        """SIGTERM came (core/stop_request.py): stop before the next image."""
+        if stop_request.requested():
+            self._log(exp, "stopping before the next image (SIGTERM); finished images are kept")
+            return True
+        return False
 
     def _leave_to(self, exp, job, holder: claims.Holder, images: int) -> None:
         """A job claimed by a live process, or by one on another host: not ours to render."""
