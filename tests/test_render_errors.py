@@ -193,3 +193,28 @@ def test_station_without_its_folder(write_config):
     config = write_config(station="ISS.blend")
     assert_user_error(render(config, "--dry-run"), "key 'station' is 'ISS.blend'",
                       "cad_models_path is not set")
+
+
+
+def test_something_in_the_way_of_an_image(write_config, tmp_path):
+    """A folder where an image goes (or a file where its folder goes) is named, not a traceback;
+    no scratch image is left behind and the batch completes once the thing is moved away."""
+    config = write_config(start_day=1, end_day=1, cams=[0], sun_strength=[2])
+    assert render(config).returncode == 0
+    exp = tmp_path / "renders" / "exp_1"
+    [image] = (exp / "Camera0" / "normal").glob("*.png")
+    image.unlink()
+    image.mkdir()
+    assert_user_error(render(config), image.name, "a folder is in the way")
+    assert not list((exp / ".partial").rglob("*.png")), "a scratch image was left behind"
+    image.rmdir()
+    mask_folder = exp / "Camera0" / "fb_mask"
+    for mask in mask_folder.iterdir():
+        mask.unlink()
+    mask_folder.rmdir()
+    mask_folder.write_text("a file where a folder goes")
+    assert_user_error(render(config), "fb_mask is a file where a folder is expected")
+    mask_folder.unlink()
+    result = render(config)
+    assert result.returncode == 0, result.stderr
+    assert image.is_file() and any(mask_folder.iterdir())

@@ -44,5 +44,19 @@ def prepare_exp_dir(output_dir: Path, exp_num: int) -> Path:
 def place_file(source: Path, exp: Path, relative: str) -> None:
     """Move a finished file from the scratch folder to its final name in one rename."""
     target = exp / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(source, target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, target)
+    except OSError as error:
+        raise UserError(f"cannot write {target}: {_in_the_way(exp, target) or error.strerror or error}"
+                        ) from None
+
+
+def _in_the_way(exp: Path, target: Path) -> str:
+    """What occupies an image's path, said so a user knows what to move (else "")."""
+    if target.is_dir():
+        return "a folder is in the way where this image goes; move it away and run again"
+    for parent in target.relative_to(exp).parents:
+        if (exp / parent).is_file():
+            return f"{exp / parent} is a file where a folder is expected; move it away and run again"
+    return ""
