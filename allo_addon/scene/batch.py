@@ -9,7 +9,6 @@ terminal) render and record every image once.
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -18,10 +17,10 @@ import bpy
 
 from ..core import claims, manifest
 from ..core.batch import PreparedBatch
-from ..core.layout import PARTIAL, exp_dir, place_file, prepare_exp_dir
+from ..core.layout import exp_dir, place_file, prepare_exp_dir
 from ..core.object_masks import write_mask_png
 from ..core.planner import is_surface_kind, pose_split
-from ..core.processes import is_running, this_host
+from ..core.scratch import scratch_dir
 from .assembly import StationScene, check_assets
 from .placement import PlacementFailure, place_anomaly, place_on_surface
 from .view_survey import steady_pose
@@ -74,18 +73,6 @@ class Summary:
                 f"again after it ends to render any it leaves"
                 for who, n in sorted(self.being_rendered.items())]
         return out
-
-
-def scratch_dir(exp):
-    """This process's scratch folder, run-<pid>@<host>; those of this host's dead processes
-    (crashed runs) are removed. Another host's are left alone: its pids mean nothing here."""
-    root = exp / PARTIAL
-    host = this_host()
-    for old in root.glob("run-*"):
-        pid, _, owner = old.name[4:].partition("@")
-        if owner in (host, "") and pid.isdigit() and not is_running(int(pid)):
-            shutil.rmtree(old, ignore_errors=True)   # ("": named by an older version)
-    return root / f"run-{os.getpid()}@{host}"
 
 
 def _unfinished(job, finished: set[str]) -> list:
@@ -191,8 +178,9 @@ class BatchRun:
         line = f"left day {job.day} {job.camera.name} ({images} images) to {who}, claimed " \
                f"{holder.since}"
         if holder.elsewhere:
-            line += (f"; that host's processes cannot be checked from here: if that render is "
-                     f"no longer running, delete {holder.path} and run again")
+            line += (f"; that process cannot be checked from here (another host or PID "
+                     f"namespace): if that render is no longer running, delete {holder.path} "
+                     f"and run again")
         self._log(exp, line)
 
     def _prepare_job(self, job):
