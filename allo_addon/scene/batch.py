@@ -4,7 +4,8 @@
 can render one image per timer tick and the background path can simply loop over it. Files are
 rendered into exp_<N>/.partial/, renamed into place, and only then recorded in the manifest.
 Each job is claimed first (core/claims.py), so renders sharing an exp_<N> (shards, a second
-terminal) render and record every image once.
+terminal) render and record every image once. A sharded run records into its own manifest part
+and folds the parts into manifest.jsonl when it ends (core/manifest.py).
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ import bpy
 
 from ..core import claims, manifest
 from ..core.batch import PreparedBatch
+from ..core.errors import UserError
 from ..core.layout import exp_dir, place_file, prepare_exp_dir
 from ..core.object_masks import write_mask_png
 from ..core.planner import is_surface_kind, pose_split
+from ..core.processes import current
 from ..core.scratch import scratch_dir
 from .assembly import StationScene, check_assets
 from .placement import PlacementFailure, place_anomaly, place_on_surface
@@ -103,7 +106,8 @@ class BatchRun:
         batch, config = self.batch, self.batch.config
         check_assets(config)
         exp = exp_dir(config.output_dir, batch.request.exp_num)
-        records = manifest.ManifestWriter(exp, log=lambda line: self._log(exp, line))
+        part = current().token() if batch.request.shard else None   # shards: never a shared file
+        records = manifest.ManifestWriter(exp, log=lambda line: self._log(exp, line), part=part)
         finished = set(records.refresh())   # read before anything is written: it may be damaged
         exp = prepare_exp_dir(config.output_dir, batch.request.exp_num)
         todo = [(job, image) for job in batch.plan.jobs for image in job.renders
@@ -113,6 +117,7 @@ class BatchRun:
             self._log(exp, f"refused day {day}: ephemeris row {day} is corrupt ({reason})")
         if not todo:
             self._log(exp, f"nothing to render: all {batch.plan.image_count} images are done")
+            self._merge(exp)
             return
         started = time.perf_counter()
         self.stage = StationScene(config)
@@ -165,9 +170,20 @@ class BatchRun:
         finally:
             self.stage.remove_anomaly()
             shutil.rmtree(scratch, ignore_errors=True)
+            self._merge(exp)
         self.summary.wall_seconds = time.perf_counter() - started
         for line in self.summary.lines(exp):
             self._log(exp, line)
+
+    def _merge(self, exp) -> None:
+        """Fold manifest parts (ours, or any a killed shard left) into manifest.jsonl. Readers
+        merge the parts themselves, so a fold that fails only leaves them for later."""
+        try:
+            manifest.merge(exp, log=lambda line: self._log(exp, line))
+        except (UserError, OSError) as error:
+            self._log(exp, f"manifest parts left in {exp / manifest.PARTS} ({error}); every reader "
+                           f"still sees them: fold them with `python -m allo_addon.headless "
+                           f"merge --exp {exp}`")
 
     def _leave_to(self, exp, job, holder: claims.Holder, images: int) -> None:
         """A job claimed by a live process, or by one on another host: not ours to render."""
