@@ -28,7 +28,7 @@ import json
 import os
 from pathlib import Path
 
-from .atomic_files import write_text
+from .atomic_files import write_atomic, write_text
 from .errors import UserError
 from .file_lock import locked
 from .layout import lock_file, partial_dir
@@ -74,10 +74,15 @@ def merge(exp_dir: Path, log=None) -> int:
         for path in parts:
             records += _records(path, log)
         merged = _merged(records)
-        write_text(exp_dir / NAME, "".join(_line(record).decode() for record in merged))
+        data = b"".join(_line(record) for record in merged)   # bytes: no newline translation
+        write_atomic(exp_dir / NAME, lambda temporary: Path(temporary).write_bytes(data))
         write_text(_generation_file(exp_dir), f"{_generation(exp_dir) + 1}\n")
         for path in parts:
             path.unlink(missing_ok=True)
+        try:
+            (exp_dir / PARTS).rmdir()
+        except OSError:
+            pass   # not empty: something else is in there; keep it
     log(f"merged {len(parts)} manifest part(s) into {exp_dir / NAME}: {len(merged)} records")
     return len(merged)
 
@@ -177,8 +182,8 @@ class ManifestWriter:
         """Append record unless its image is recorded already; whether it was appended."""
         line = _line(record)
         partial_dir(self.exp).mkdir(parents=True, exist_ok=True)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         with locked(lock_file(self.exp)):
+            self.path.parent.mkdir(exist_ok=True)   # under the lock: merge() removes manifest.d/
             fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | BINARY, 0o644)
             try:
                 self._repair(fd)
