@@ -40,6 +40,23 @@ def test_a_claim_from_another_pid_namespace_on_this_host_is_honoured(tmp_path):
     assert f"in another PID namespace ({OTHER_SPACE})" in found.describe()
 
 
+def test_claims_and_scratch_from_before_a_reboot_are_taken_over_in_any_namespace(tmp_path):
+    """A start mark of another boot of this host: that process ended, whatever its namespace
+    (namespaces are new after a reboot, so only the boot id can tell)."""
+    from allo_addon.core.scratch import scratch_dir
+    before = ProcessId(this_host(), 1, "another-boot:12345", OTHER_SPACE)
+    folder = claims_dir(tmp_path)
+    folder.mkdir(parents=True)
+    path = folder / f"{JOB}{claims.SUFFIX}"
+    path.write_text(json.dumps({"host": before.host, "pid": before.pid, "started": before.started,
+                                "space": before.space, "since": "2026-01-01 00:00:00 +0000"}))
+    scratch = tmp_path / ".partial" / f"run-{before.token()}"
+    scratch.mkdir()
+    assert isinstance(claims.claim(tmp_path, JOB), claims.Claim)
+    scratch_dir(tmp_path)
+    assert not scratch.exists()
+
+
 def test_a_token_names_the_process_it_was_made_from():
     me = current()
     assert ProcessId.from_token(me.token()) == me

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .file_lock import locked
 from .layout import claims_dir, lock_file
-from .processes import ProcessId, checkable, current, is_running, same_process
+from .processes import ProcessId, checkable, current, gone, same_process
 
 SUFFIX = ".claim"
 _HELD: set[Path] = set()   # claims this process holds now (a GUI run and a script run may share it)
@@ -81,11 +81,9 @@ def claim(exp: Path, job_id: str) -> Claim | Holder:
 
 def _respected(holder: Holder, me: ProcessId) -> bool:
     process = holder.process
-    if not checkable(process):
-        return True
-    if same_process(process, me):   # ours: held now by another run in this process, or left by one that ended
-        return holder.path in _HELD
-    return is_running(process.pid, process.started)
+    if same_process(process, me):   # ours: held now by another run in this process, or left
+        return holder.path in _HELD  # by one that ended
+    return not gone(process)
 
 
 def _create(path: Path, me: ProcessId) -> None:

@@ -83,12 +83,23 @@ def same_process(a: ProcessId, b: ProcessId) -> bool:
 def checkable(process: ProcessId) -> bool:
     """Whether process's pid can be looked up here: the same host and PID namespace. An unknown
     space (records made before spaces were recorded, systems without /proc) counts as ours, as
-    it always did. After a reboot the host's namespaces are new, but so is its boot id: the
-    start mark then tells that the process is gone."""
+    it always did."""
     if not on_this_host(process):
         return False
     here = pid_space()
     return process.space is None or here is None or process.space == here
+
+
+def gone(process: ProcessId) -> bool:
+    """Whether process is known to have ended: this host has rebooted since it started (its
+    start mark names another boot, whatever its namespace), or it is checkable and not
+    running. A process of another host, or of another live namespace, is never known gone."""
+    if not on_this_host(process):
+        return False
+    boot = _boot_id()
+    if process.started and boot and process.started.rpartition(":")[0] not in ("", boot):
+        return True
+    return checkable(process) and not is_running(process.pid, process.started)
 
 
 def is_running(pid: int, started: str | None = None) -> bool:
@@ -141,11 +152,14 @@ def _proc_stat(pid: int | str) -> list[str] | None:
 
 def _mark(stat: list[str]) -> str:
     """Boot id and start time in clock ticks since boot (field 22): unique per process."""
+    return f"{_boot_id()}:{stat[19]}"
+
+
+def _boot_id() -> str:
     try:
-        boot = (PROC / "sys" / "kernel" / "random" / "boot_id").read_text().strip()
+        return (PROC / "sys" / "kernel" / "random" / "boot_id").read_text().strip()
     except OSError:
-        boot = ""
-    return f"{boot}:{stat[19]}"
+        return ""
 
 
 def _windows_running(pid: int) -> bool:
