@@ -36,5 +36,5 @@ def run(args) -> int:
             print(f"{folder}: folded {parts} part(s) of {PARTS}/ into {NAME} "
                   f"({records} records)")
         else:
-            print(f"{folder}: nothing to merge ({NAME} is complete)")
+            print(f"{folder}: nothing to merge (no {PARTS}/ parts)")
     return 0
