@@ -51,7 +51,7 @@ def test_a_free_job_is_claimed_and_released(tmp_path):
     assert isinstance(claim, claims.Claim)
     me = current()
     assert holder_in(claim.path) | {"since": None} == \
-        {"host": me.host, "pid": me.pid, "started": me.started, "since": None}
+        {"host": me.host, "pid": me.pid, "started": me.started, "space": me.space, "since": None}
     claim.release()
     assert not claim.path.exists()
 
@@ -173,18 +173,21 @@ def test_writers_appending_at_once_record_each_image_once(tmp_path):
     assert sorted(json.loads(line)["image"] for line in lines) == sorted(["a.png"] + images)
 
 
-@pytest.mark.blender
 def test_scratch_folders_of_dead_processes_on_this_host_only_are_removed(tmp_path, child):
-    pytest.importorskip("bpy")
-    from allo_addon.scene.batch import scratch_dir
-    host = this_host()
+    from allo_addon.core.scratch import scratch_dir
+    host, me = this_host(), current()
+    dead = ProcessId(host, dead_pid(), None, me.space)
+    live = ProcessId(host, child.pid, start_mark(child.pid), me.space)
+    elsewhere = ProcessId("node-17", dead_pid(), None, me.space)
+    other_space = ProcessId(host, dead_pid(), None, "4026599999")   # a container on this host
     folders = {name: tmp_path / ".partial" / name for name in (
-        f"run-{dead_pid()}@{host}", f"run-{child.pid}@{host}", f"run-{dead_pid()}@node-17",
-        f"run-{dead_pid()}")}                                 # the last: an older version's name
+        f"run-{dead.token()}", f"run-{live.token()}", f"run-{elsewhere.token()}",
+        f"run-{other_space.token()}",
+        f"run-{dead_pid()}@{host}", f"run-{dead_pid()}")}     # the last two: older versions' names
     for folder in folders.values():
         folder.mkdir(parents=True)
         (folder / "x.png").write_bytes(b"")
     mine = scratch_dir(tmp_path)
-    assert mine.name == f"run-{os.getpid()}@{host}"
+    assert ProcessId.from_token(mine.name[len("run-"):]) == me
     kept = sorted(p.name for p in (tmp_path / ".partial").iterdir())
-    assert kept == sorted([f"run-{child.pid}@{host}", next(n for n in folders if "node-17" in n)])
+    assert kept == sorted(f"run-{p.token()}" for p in (live, elsewhere, other_space))

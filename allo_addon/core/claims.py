@@ -3,12 +3,14 @@ unsharded run beside a shard run, a second terminal, a requeued cluster job) nev
 record an image twice, and need no lock while they render.
 
 Before it renders a job a writer creates exp_<N>/.partial/claims/<job>.claim with
-O_CREAT|O_EXCL (atomic, also on NFS), holding its host, pid, start mark and the time, and it
-removes the file once the job's last record is in the manifest. A writer that finds a claim
-- skips the job while its holder runs (same host, live process);
-- takes it over when the holder is dead on this host (a crash, kill -9), so resuming works;
-- skips the job when the holder is on another host, whose processes cannot be checked from
-  here: the caller logs which file to delete once that run is known to be gone.
+O_CREAT|O_EXCL (atomic, also on NFS), holding its host, pid, start mark, PID namespace and the
+time, and it removes the file once the job's last record is in the manifest. A writer that
+finds a claim
+- skips the job while its holder runs (same host and PID namespace, live process);
+- takes it over when the holder is dead there (a crash, kill -9), so resuming works;
+- skips the job when the holder is on another host or in another PID namespace (a container,
+  `unshare --pid`), whose pids mean nothing here: the caller logs which file to delete once
+  that run is known to be gone.
 Claims are created, taken over and released under the exp's lock, held for a few file
 operations: two writers never both take over one dead claim, and nobody reads half a claim.
 """
@@ -23,7 +25,7 @@ from pathlib import Path
 
 from .file_lock import locked
 from .layout import claims_dir, lock_file
-from .processes import ProcessId, current, is_running, on_this_host
+from .processes import ProcessId, checkable, current, gone, same_process
 
 SUFFIX = ".claim"
 _HELD: set[Path] = set()   # claims this process holds now (a GUI run and a script run may share it)
@@ -39,7 +41,7 @@ class Holder:
 
     @property
     def elsewhere(self) -> bool:
-        return not on_this_host(self.process)
+        return not checkable(self.process)
 
     def describe(self) -> str:
         return self.process.describe()
@@ -56,7 +58,7 @@ class Claim:
     def release(self) -> None:
         with locked(lock_file(self.exp)):
             holder = _read(self.path)
-            if holder is not None and holder.process == self.process:
+            if holder is not None and same_process(holder.process, self.process):
                 self.path.unlink()
         _HELD.discard(self.path)
 
@@ -79,15 +81,13 @@ def claim(exp: Path, job_id: str) -> Claim | Holder:
 
 def _respected(holder: Holder, me: ProcessId) -> bool:
     process = holder.process
-    if not on_this_host(process):
-        return True
-    if process == me:   # ours: held now by another run in this process, or left by one that ended
-        return holder.path in _HELD
-    return is_running(process.pid, process.started)
+    if same_process(process, me):   # ours: held now by another run in this process, or left
+        return holder.path in _HELD  # by one that ended
+    return not gone(process)
 
 
 def _create(path: Path, me: ProcessId) -> None:
-    text = json.dumps({"host": me.host, "pid": me.pid, "started": me.started,
+    text = json.dumps({"host": me.host, "pid": me.pid, "started": me.started, "space": me.space,
                        "since": time.strftime("%Y-%m-%d %H:%M:%S %z")})
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
                  0o644)
@@ -102,7 +102,9 @@ def _read(path: Path) -> Holder | None:
     creating and filling it: claims are only written under the lock, so no one is filling it)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        process = ProcessId(str(data["host"]), int(data["pid"]), data.get("started"))
+        space = data.get("space")   # absent in claims of older versions: counts as ours
+        process = ProcessId(str(data["host"]), int(data["pid"]), data.get("started"),
+                            None if space is None else str(space))
         return Holder(process, str(data.get("since", "")), path)
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -11,6 +11,15 @@ opened with O_APPEND, under the exp's lock (core/file_lock.py, held for that wri
 renders sharing the exp never interleave lines. With the lock held nobody else is appending, so
 a last line without its newline is torn for good: the writer removes it (or completes a whole
 record) before it appends, and it appends nothing for an image that is already recorded.
+
+Sharded runs (the cluster case: many hosts, one shared folder, where O_APPEND is not atomic on
+NFS) never append to a shared file: each process records into its own part,
+exp_<N>/manifest.d/<process token>.jsonl, and at the end of its run folds every part into
+manifest.jsonl (merge(); also `python -m allo_addon.headless merge`). Readers see the parts
+before they are folded: read_records() gives manifest.jsonl and the parts as one list, one
+record per image, ordered by image path, which is exactly what manifest.jsonl holds once they
+are folded; so the same images give the same list however the shards were timed. Without
+parts (an unsharded run) nothing changes: manifest.jsonl, appended in render order.
 """
 
 from __future__ import annotations
@@ -19,21 +28,95 @@ import json
 import os
 from pathlib import Path
 
+from .atomic_files import write_atomic, write_text
 from .errors import UserError
 from .file_lock import locked
 from .layout import lock_file, partial_dir
 
 NAME = "manifest.jsonl"
+PARTS = "manifest.d"    # one <writer>.jsonl per sharded process, until merge() folds them
 BINARY = getattr(os, "O_BINARY", 0)   # Windows: no newline translation, offsets are bytes
 
 
 def read_records(exp_dir: Path) -> list[dict]:
-    """Every record of exp_dir/manifest.jsonl in file order; [] when there is none."""
-    path = Path(exp_dir) / NAME
+    """Every record of exp_dir: manifest.jsonl in file order, or, while parts are there, its
+    records and theirs by image path (what merge() will write); [] when there is none."""
+    exp_dir = Path(exp_dir)
+    parts = part_files(exp_dir)   # first: merge() writes manifest.jsonl before it deletes them
+    from_parts = [record for path in parts for record in _records(path)]
+    records = _records(exp_dir / NAME)
+    return _merged(records + from_parts) if parts else records
+
+
+def part_files(exp_dir: Path) -> list[Path]:
+    """The manifest parts of exp_dir, by name."""
+    try:
+        return sorted((Path(exp_dir) / PARTS).glob("*.jsonl"))
+    except OSError:
+        return []
+
+
+def merge(exp_dir: Path, log=None) -> int:
+    """Fold the parts into manifest.jsonl (replaced in one rename, ordered by image path) and
+    delete them; the number of records it then holds, 0 when there were no parts (and
+    manifest.jsonl is left as it is). Under the exp's lock, so no writer appends meanwhile;
+    a writer still running recreates its part at its next record."""
+    exp_dir = Path(exp_dir)
+    log = log or (lambda line: None)
+    if not part_files(exp_dir):
+        return 0
+    partial_dir(exp_dir).mkdir(parents=True, exist_ok=True)
+    with locked(lock_file(exp_dir)):
+        parts = part_files(exp_dir)
+        if not parts:
+            return 0   # another writer folded them while we waited for the lock
+        records = _records(exp_dir / NAME, log)
+        for path in parts:
+            records += _records(path, log)
+        merged = _merged(records)
+        data = b"".join(_line(record) for record in merged)   # bytes: no newline translation
+        write_atomic(exp_dir / NAME, lambda temporary: Path(temporary).write_bytes(data))
+        write_text(_generation_file(exp_dir), f"{_generation(exp_dir) + 1}\n")
+        for path in parts:
+            path.unlink(missing_ok=True)
+        try:
+            (exp_dir / PARTS).rmdir()
+        except OSError:
+            pass   # not empty: something else is in there; keep it
+    log(f"merged {len(parts)} manifest part(s) into {exp_dir / NAME}: {len(merged)} records")
+    return len(merged)
+
+
+def _generation_file(exp_dir: Path) -> Path:
+    return partial_dir(exp_dir) / "merges"   # how many merges replaced manifest.jsonl
+
+
+def _generation(exp_dir: Path) -> int:
+    try:
+        return int(_generation_file(exp_dir).read_text())
+    except (OSError, ValueError):
+        return 0
+
+
+def _records(path: Path, log=None) -> list[dict]:
+    """The records of one file; a torn last line is skipped (and logged, if log is given)."""
     data = _read(path, 0)
-    records, _, _ = _complete_lines(data, path, 1)
+    records, used, _ = _complete_lines(data, path, 1)
     tail = _whole_tail(data, path)
+    if log and used < len(data) and not tail and data[used:].strip():
+        log(f"dropped a torn last line of {path} ({len(data) - used} bytes, left by a render "
+            f"killed while appending); its image is rendered again")
     return records + ([tail] if tail else [])
+
+
+def _merged(records: list[dict]) -> list[dict]:
+    """One record per image (the last one read, as the post-process keeps), by image path."""
+    by_image = {record["image"]: record for record in records}
+    return [by_image[image] for image in sorted(by_image)]
+
+
+def _line(record: dict) -> bytes:
+    return (json.dumps(record, sort_keys=True, allow_nan=False) + "\n").encode()
 
 
 def finished_images(exp_dir: Path) -> set[str]:
@@ -52,34 +135,59 @@ class ManifestWriter:
     """A renderer's view of the manifest: what is recorded and finished, kept current by
     reading only what was appended since the last look, and append() for new records."""
 
-    def __init__(self, exp_dir: Path, log=None):
+    def __init__(self, exp_dir: Path, log=None, part: str | None = None):
+        """part: this writer's own part, manifest.d/<part>.jsonl (sharded runs); None: append
+        to manifest.jsonl."""
         self.exp = Path(exp_dir)
-        self.path = self.exp / NAME
+        self.path = self.exp / NAME if part is None else self.exp / PARTS / f"{part}.jsonl"
         self.log = log or (lambda line: None)
         self.recorded: set[str] = set()
         self.finished: set[str] = set()   # recorded, with all files present
-        self._offset = 0                  # bytes read so far (always at a line's start)
-        self._line = 1                    # number of the next line
+        # per file read: (bytes read so far (always at a line's start), next line number)
+        self._read_to: dict[Path, tuple[int, int]] = {}
+        self._generation: int | None = None   # merges seen (None: nothing read yet)
 
     def refresh(self) -> set[str]:
-        """Take in what other writers appended since; the finished images."""
-        data = _read(self.path, self._offset)
-        records, used, self._line = _complete_lines(data, self.path, self._line)
-        self._offset += used
-        tail = _whole_tail(data, self.path)
+        """Take in what other writers recorded since; the finished images. The first look
+        reads every file from its start (and writes nothing: the manifest may be damaged);
+        later ones read what was added, under the exp's lock so that no merge() runs meanwhile."""
+        if self._generation is None:
+            self._take_in_all()
+            return self.finished
+        partial_dir(self.exp).mkdir(parents=True, exist_ok=True)
+        with locked(lock_file(self.exp)):
+            self._take_in_all()
+        return self.finished
+
+    def _take_in_all(self) -> None:
+        generation = _generation(self.exp)
+        if generation != self._generation:
+            # files were replaced (a fresh part may even reuse a deleted part's inode): read
+            # them again from the start; records only add to the sets, so twice is harmless
+            self._read_to = {}
+            self._generation = generation
+        for path in part_files(self.exp) + [self.exp / NAME]:   # parts first, as read_records
+            self._take_in(path)
+
+    def _take_in(self, path: Path) -> None:
+        offset, number = self._read_to.get(path, (0, 1))
+        data = _read(path, offset)
+        records, used, number = _complete_lines(data, path, number)
+        self._read_to[path] = (offset + used, number)
+        tail = _whole_tail(data, path)
         for record in records + ([tail] if tail else []):
             self._add(record)
-        return self.finished
 
     def append(self, record: dict) -> bool:
         """Append record unless its image is recorded already; whether it was appended."""
-        line = (json.dumps(record, sort_keys=True, allow_nan=False) + "\n").encode()
+        line = _line(record)
         partial_dir(self.exp).mkdir(parents=True, exist_ok=True)
         with locked(lock_file(self.exp)):
+            self.path.parent.mkdir(exist_ok=True)   # under the lock: merge() removes manifest.d/
             fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | BINARY, 0o644)
             try:
                 self._repair(fd)
-                self.refresh()
+                self._take_in_all()
                 if record["image"] in self.recorded:
                     return False
                 os.write(fd, line)

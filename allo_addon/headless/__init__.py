@@ -21,6 +21,7 @@ COMMANDS = {
     "gallery": ("gallery", "render every built-in anomaly kind once into a contact sheet"),
     "slurm": ("slurm", "write (and --submit) a Slurm job array of shards + post-process"),
     "status": ("status", "images planned/done/skipped/missing per shard of a batch (no bpy)"),
+    "merge": ("merge", "fold sharded renders' manifest parts into manifest.jsonl (no bpy)"),
 }
 
 

@@ -4,12 +4,12 @@
 can render one image per timer tick and the background path can simply loop over it. Files are
 rendered into exp_<N>/.partial/, renamed into place, and only then recorded in the manifest.
 Each job is claimed first (core/claims.py), so renders sharing an exp_<N> (shards, a second
-terminal) render and record every image once.
+terminal) render and record every image once. A sharded run records into its own manifest part
+and folds the parts into manifest.jsonl when it ends (core/manifest.py).
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -19,10 +19,12 @@ import bpy
 from ..core import claims, manifest, stop_request
 from ..core.batch import PreparedBatch
 from ..core.batch_status import skipped_line
-from ..core.layout import PARTIAL, exp_dir, place_file, prepare_exp_dir
+from ..core.errors import UserError
+from ..core.layout import exp_dir, place_file, prepare_exp_dir
 from ..core.object_masks import write_mask_png
 from ..core.planner import is_surface_kind, pose_split
-from ..core.processes import is_running, this_host
+from ..core.processes import current
+from ..core.scratch import scratch_dir
 from .assembly import StationScene, check_assets
 from .placement import PlacementFailure, place_anomaly, place_on_surface
 from .view_survey import steady_pose
@@ -77,18 +79,6 @@ class Summary:
         return out
 
 
-def scratch_dir(exp):
-    """This process's scratch folder, run-<pid>@<host>; those of this host's dead processes
-    (crashed runs) are removed. Another host's are left alone: its pids mean nothing here."""
-    root = exp / PARTIAL
-    host = this_host()
-    for old in root.glob("run-*"):
-        pid, _, owner = old.name[4:].partition("@")
-        if owner in (host, "") and pid.isdigit() and not is_running(int(pid)):
-            shutil.rmtree(old, ignore_errors=True)   # ("": named by an older version)
-    return root / f"run-{os.getpid()}@{host}"
-
-
 def _unfinished(job, finished: set[str]) -> list:
     return [i for i in job.renders if job.relative_paths(i)["image"] not in finished]
 
@@ -117,7 +107,8 @@ class BatchRun:
         batch, config = self.batch, self.batch.config
         check_assets(config)
         exp = exp_dir(config.output_dir, batch.request.exp_num)
-        records = manifest.ManifestWriter(exp, log=lambda line: self._log(exp, line))
+        part = current().token() if batch.request.shard else None   # shards: never a shared file
+        records = manifest.ManifestWriter(exp, log=lambda line: self._log(exp, line), part=part)
         finished = set(records.refresh())   # read before anything is written: it may be damaged
         exp = prepare_exp_dir(config.output_dir, batch.request.exp_num)
         todo = [(job, image) for job in batch.plan.jobs for image in job.renders
@@ -127,6 +118,7 @@ class BatchRun:
             self._log(exp, f"refused day {day}: ephemeris row {day} is corrupt ({reason})")
         if not todo:
             self._log(exp, f"nothing to render: all {batch.plan.image_count} images are done")
+            self._merge(exp)
             return
         started = time.perf_counter()
         self.stage = StationScene(config)
@@ -183,6 +175,7 @@ class BatchRun:
         finally:
             self.stage.remove_anomaly()
             shutil.rmtree(scratch, ignore_errors=True)
+            self._merge(exp)
         self.summary.wall_seconds = time.perf_counter() - started
         for line in self.summary.lines(exp):
             self._log(exp, line)
@@ -194,6 +187,16 @@ class BatchRun:
             return True
         return False
 
+    def _merge(self, exp) -> None:
+        """Fold manifest parts (ours, or any a killed shard left) into manifest.jsonl. Readers
+        merge the parts themselves, so a fold that fails only leaves them for later."""
+        try:
+            manifest.merge(exp, log=lambda line: self._log(exp, line))
+        except (UserError, OSError) as error:
+            self._log(exp, f"manifest parts left in {exp / manifest.PARTS} ({error}); every reader "
+                           f"still sees them: fold them with `python -m allo_addon.headless "
+                           f"merge --exp {exp}`")
+
     def _leave_to(self, exp, job, holder: claims.Holder, images: int) -> None:
         """A job claimed by a live process, or by one on another host: not ours to render."""
         if not images:
@@ -203,8 +206,9 @@ class BatchRun:
         line = f"left day {job.day} {job.camera.name} ({images} images) to {who}, claimed " \
                f"{holder.since}"
         if holder.elsewhere:
-            line += (f"; that host's processes cannot be checked from here: if that render is "
-                     f"no longer running, delete {holder.path} and run again")
+            line += (f"; that process cannot be checked from here (another host or PID "
+                     f"namespace): if that render is no longer running, delete {holder.path} "
+                     f"and run again")
         self._log(exp, line)
 
     def _prepare_job(self, job):
