@@ -32,6 +32,7 @@ def refill(props) -> None:
         if chosen.keeps(entry):
             item = props.items.add()
             item.name, item.entry, item.kind = entry.label, index, entry.kind
+            item.camera, item.file = entry.camera, entry.image.rsplit("/", 1)[-1]
     props["active"] = -1   # (not through the setter: nothing to show)
 
 
@@ -67,6 +68,7 @@ def _on_filter(self, context):
     refill(self)
 
 
+PLURAL = {"camera": "cameras", "kind": "kinds", "split": "splits"}
 _ITEMS: dict = {}   # Blender keeps only pointers to the enum strings: hold them here
 
 
@@ -81,7 +83,8 @@ def _menu(field):
     def items(self, context):
         current = dataset(self)
         counts = facet_counts(current.entries if current else (), filters(self), field)
-        listed = [(ALL, f"All ({sum(counts.values())})", f"every {field}")]
+        # the menus are drawn without a label (the sidebar is narrow): the item says the field
+        listed = [(ALL, f"All {PLURAL[field]} ({sum(counts.values())})", f"every {field}")]
         listed += [(str(v), f"{v} ({n})", f"{n} images") for v, n in counts.items()]
         _ITEMS[field] = listed
         return listed
@@ -102,6 +105,8 @@ class ALLO_PG_dataset_item(bpy.types.PropertyGroup):
     # name: the row's label (PropertyGroup's own)
     entry: bpy.props.IntProperty(description="Index of the image in the opened dataset")
     kind: bpy.props.StringProperty()   # its icon
+    camera: bpy.props.StringProperty()
+    file: bpy.props.StringProperty()   # the file name says day, anomaly and variation
 
 
 class ALLO_PG_dataset(bpy.types.PropertyGroup):

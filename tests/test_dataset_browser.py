@@ -177,3 +177,24 @@ def test_a_folder_that_is_no_dataset_is_one_error(ops, batch, tmp_path, damage, 
     with pytest.raises(RuntimeError, match=expected) as error:
         ops.open_dataset()
     assert "Traceback" not in str(error.value) and str(folder) in str(error.value)
+
+
+def test_an_image_the_manifest_lists_but_is_gone_is_named_not_a_traceback(ops, batch, tmp_path):
+    exp, _ = batch
+    folder = tmp_path / "exp_8"
+    shutil.copytree(exp, folder)
+    record = manifest(folder)[0]
+    (folder / record["masks"]["fb_mask"]).unlink()
+    props = open_folder(ops, folder)
+    props.active = next(row for row in range(len(props.items))   # a click: the update keeps
+                        if _image(props, row) == record["image"])   # the message for the panel
+    assert str(folder / record["masks"]["fb_mask"]) in props.message
+    assert "is missing" in props.message and "Traceback" not in props.message
+    with pytest.raises(RuntimeError, match="is missing") as error:
+        ops.show_dataset_image()
+    assert "Traceback" not in str(error.value)
+
+
+def _image(props, row):
+    from allo_addon.scene import dataset_view
+    return dataset_view.current(props.folder).entries[props.items[row].entry].image

@@ -16,7 +16,9 @@ class ALLO_UL_dataset_images(bpy.types.UIList):
     def draw_item(self, context, layout, data, item, icon, active_data, active_property,
                   index=0, flt_flag=0):
         icons = {"anomaly": "ERROR", "reference": "LINKED"}
-        layout.label(text=item.name, icon=icons.get(item.kind, "IMAGE_DATA"))
+        split = layout.split(factor=0.3)
+        split.label(text=item.camera)
+        split.label(text=item.file.removesuffix(".png"), icon=icons.get(item.kind, "IMAGE_DATA"))
 
 
 class ALLO_PT_dataset(_SubPanel, bpy.types.Panel):
@@ -36,9 +38,12 @@ class ALLO_PT_dataset(_SubPanel, bpy.types.Panel):
             return
         layout.label(text=f"{dataset.root.name} ({dataset.kind}): {len(dataset.entries)} images, "
                           f"{len(props.items)} shown", icon="CHECKMARK")
-        grid = layout.grid_flow(columns=2, align=True)
-        for field in ("camera", "day", "kind", "split"):
-            grid.prop(props, field)
+        row = layout.row(align=True)
+        row.prop(props, "camera", text="")
+        row.prop(props, "day", text="Day (-1: all)" if props.day < 0 else "Day")
+        row = layout.row(align=True)
+        row.prop(props, "kind", text="")
+        row.prop(props, "split", text="")
         layout.template_list("ALLO_UL_dataset_images", "", props, "items", props, "active",
                              rows=6)
         layout.row(align=True).prop(props, "view", expand=True)

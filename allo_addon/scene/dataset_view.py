@@ -53,8 +53,22 @@ def show(dataset: Dataset, entry: Entry, view: str, context=None) -> bpy.types.I
     image.pixels.foreach_set(pixels.ravel())
     image.update()
     if context is not None and getattr(context, "screen", None) is not None:
-        _image_editor(context).spaces.active.image = image
+        editor = _image_editor(context)
+        editor.spaces.active.image = image
+        _fit(context, editor)
     return image
+
+
+def _fit(context, editor) -> None:
+    """Zoom the editor to the image (a 64×36 test render is a speck at 1:1)."""
+    region = next((r for r in editor.regions if r.type == "WINDOW"), None)
+    if region is None:
+        return
+    try:
+        with context.temp_override(window=context.window, area=editor, region=region):
+            bpy.ops.image.view_all(fit_view=True)
+    except RuntimeError:
+        pass   # a region not drawn yet: the user zooms with Home
 
 
 def _read_entry(root: Path, entry: Entry):
@@ -166,5 +180,16 @@ def look_through(entry: Entry, context) -> Pose:
     for area in screen.areas if screen else ():
         if area.type == "VIEW_3D":
             area.spaces.active.region_3d.view_perspective = "CAMERA"
+            _center_camera(context, area)
             area.tag_redraw()
     return pose
+
+
+def _center_camera(context, area) -> None:
+    """Fit the camera's frame to the view, so it reads side by side with the image."""
+    region = next((r for r in area.regions if r.type == "WINDOW"), None)
+    try:
+        with context.temp_override(window=context.window, area=area, region=region):
+            bpy.ops.view3d.view_center_camera()
+    except (RuntimeError, TypeError):
+        pass   # no region to fit in: the camera view is still on
