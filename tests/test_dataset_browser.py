@@ -198,3 +198,12 @@ def test_an_image_the_manifest_lists_but_is_gone_is_named_not_a_traceback(ops, b
 def _image(props, row):
     from allo_addon.scene import dataset_view
     return dataset_view.current(props.folder).entries[props.items[row].entry].image
+
+
+def test_this_batch_opens_the_exp_folder_the_settings_render_into(ops, batch):
+    exp, _ = batch
+    settings = bpy.context.scene.allo
+    settings.output_dir, settings.exp_num = str(exp.parent), 4
+    browser().folder = ""
+    assert ops.open_dataset(this_batch=True) == {"FINISHED"}
+    assert browser().folder == str(exp) and len(browser().items) == len(manifest(exp))

@@ -44,6 +44,9 @@ class ALLO_PT_dataset(_SubPanel, bpy.types.Panel):
         row = layout.row(align=True)
         row.prop(props, "kind", text="")
         row.prop(props, "split", text="")
+        if not dataset.entries:
+            layout.label(text="no image recorded yet: render, then Open again", icon="INFO")
+            return
         layout.template_list("ALLO_UL_dataset_images", "", props, "items", props, "active",
                              rows=6)
         layout.row(align=True).prop(props, "view", expand=True)
