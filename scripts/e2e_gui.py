@@ -270,13 +270,10 @@ def select_record():
     dataset = sys.modules[f"{ADDON}.scene.dataset_view"].current(props.folder)
     entry = dataset.entries[props.items[props.active].entry]
     image = bpy.data.images.get("ALLO Dataset Image")
-    editors = [a for a in window.screen.areas if a.type == "IMAGE_EDITOR"
-               and a.spaces.active.image == image]
     REPORT["browser"].update({
         "selected": str(dataset.root / entry.image), "message": props.message,
         "filtered_anomalies": len(props.items), "shown_size": list(image.size) if image else None,
-        "record_resolution": entry.render_record().get("resolution"),
-        "in_image_editor": bool(editors)})
+        "record_resolution": entry.render_record().get("resolution")})
     if image is not None:
         width, height = image.size
         pixels = np.empty(width * height * 4, dtype=np.float32)
@@ -284,9 +281,20 @@ def select_record():
         top_down = pixels.reshape(height, width, 4)[::-1]
         np.save(ARGS.out / "browser_selected.npy", np.rint(top_down * 255).astype(np.uint8))
     props.view = "OVERLAY"
-    for editor in editors:
-        editor.tag_redraw()
     return REPORT["browser"]["selected"]
+
+
+def editor_shown():
+    """The image editor opens right after the click (a timer): look until it shows the image
+    (up to 5 s, as choose_tab looks again)."""
+    image = bpy.data.images.get("ALLO Dataset Image")
+    editors = [a for a in view3d()[0].screen.areas if a.type == "IMAGE_EDITOR"
+               and a.spaces.active.image == image]
+    looks = REPORT["browser"]["editor_looks"] = REPORT["browser"].get("editor_looks", 0) + 1
+    REPORT["browser"]["in_image_editor"] = bool(editors)
+    if not editors and looks < 25:
+        STEPS.insert(0, ("editor_shown", editor_shown, 0.2))
+    return bool(editors)
 
 
 def scroll_sidebar():
@@ -315,6 +323,7 @@ def look_through_record():
 AFTER_RENDER = [
     ("open_browser", open_browser, 0.5),
     ("select_record", select_record, 1.0),
+    ("editor_shown", editor_shown, 0.2),
     ("look_through_record", look_through_record, 1.0),
     ("scroll_sidebar", scroll_sidebar, 1.0),
     ("shot_browser", lambda: screenshot("dataset_browser"), 0.5),

@@ -39,8 +39,8 @@ def current(folder) -> Dataset | None:
 # --- the image editor --------------------------------------------------------------------
 
 def show(dataset: Dataset, entry: Entry, view: str, context=None) -> bpy.types.Image:
-    """Compose `view` of entry into IMAGE_NAME and show it in an image editor (if there is a
-    window); the image and its masks are read once per selected entry."""
+    """Compose `view` of entry into IMAGE_NAME, and show it in an image editor of the context's
+    window (if there is one) right after; the image and its masks are read once per entry."""
     loaded = _state["loaded"]
     if loaded is None or loaded[:2] != (dataset.root, entry.image):
         rgb, classes = _read_entry(dataset.root, entry)
@@ -52,11 +52,30 @@ def show(dataset: Dataset, entry: Entry, view: str, context=None) -> bpy.types.I
     image = _generated_image(width, height)
     image.pixels.foreach_set(pixels.ravel())
     image.update()
-    if context is not None and getattr(context, "screen", None) is not None:
-        editor = _image_editor(context)
-        editor.spaces.active.image = image
-        _fit(context, editor)
+    window = getattr(context, "window", None) if context is not None else None
+    if window is not None:
+        # not now: a click in the list runs this inside the sidebar's event handling, and
+        # splitting or retyping the area that holds the sidebar there would pull the region
+        # being handled away under it. A timer runs after the handler, as an operator would.
+        pointer, name = window.as_pointer(), image.name
+        bpy.app.timers.register(lambda: _show_in_window(pointer, name), first_interval=0.0)
     return image
+
+
+def _show_in_window(pointer: int, name: str) -> None:
+    """Show image `name` in an image editor of the window at `pointer`, if both are still
+    there; zoomed to fit when it was not shown there already (a toggle keeps the user's zoom)."""
+    image = bpy.data.images.get(name)
+    window = next((w for w in bpy.context.window_manager.windows if w.as_pointer() == pointer),
+                  None)
+    if image is None or window is None:
+        return None
+    with bpy.context.temp_override(window=window, screen=window.screen):
+        editor = _image_editor(bpy.context)
+        if editor.spaces.active.image != image:
+            editor.spaces.active.image = image
+            _fit(bpy.context, editor)
+    return None   # (once: a timer that returns None is not run again)
 
 
 def _fit(context, editor) -> None:
@@ -144,8 +163,7 @@ def _image_editor(context):
             left = min(halves, key=lambda a: a.x)
             left.type = "IMAGE_EDITOR"
             return left
-    largest = max((a for a in screen.areas if a != context.area),
-                  key=lambda a: a.width * a.height, default=context.area)
+    largest = max(screen.areas, key=lambda a: a.width * a.height)
     largest.type = "IMAGE_EDITOR"
     return largest
 
