@@ -207,3 +207,21 @@ def test_this_batch_opens_the_exp_folder_the_settings_render_into(ops, batch):
     browser().folder = ""
     assert ops.open_dataset(this_batch=True) == {"FINISHED"}
     assert browser().folder == str(exp) and len(browser().items) == len(manifest(exp))
+
+
+def test_look_through_a_record_without_a_pose_is_one_message(ops, batch, tmp_path):
+    """A manifest of a version that recorded no camera_pose still lists and shows; only Look
+    Through says what is missing."""
+    exp, _ = batch
+    folder = tmp_path / "exp_5"
+    shutil.copytree(exp, folder)
+    records = manifest(folder)
+    for record in records:
+        del record["camera_pose"]
+    (folder / "manifest.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    props = open_folder(ops, folder)
+    assert len(props.items) == len(records)
+    select(props, records[0]["image"])
+    with pytest.raises(RuntimeError, match=f"{records[0]['image']} has no camera_pose") as error:
+        ops.look_through_dataset_image()
+    assert "Traceback" not in str(error.value)
