@@ -110,8 +110,8 @@ def _read_entry(root: Path, entry: Entry):
 
 
 def read_png(path: Path) -> np.ndarray:
-    """A PNG's pixels as H×W×4 floats (0..1, bottom row first), read by Blender (no Pillow in
-    Blender's Python); the loaded datablock is removed again."""
+    """A PNG's pixels as H×W×4 floats (0..1, bottom row first), read by Blender itself, as its
+    image editor would read the file (8-bit PNGs: the bytes / 255); the datablock is removed."""
     if not path.is_file():
         raise UserError(f"{path} is missing (the manifest lists it); render or post-process "
                         f"that folder again")
