@@ -12,6 +12,7 @@ import bpy
 import yaml
 
 from .core.config import DEVICES, PROTOCOLS, Config, config_from_dict, parse_yaml
+from .dataset_properties import ALLO_PG_dataset, classes as DATASET_CLASSES
 
 LIST_KEYS = ("sun_strength", "depths", "scales", "colours", "cams", "anomalies")
 PATH_KEYS = ("ephemeris_path", "cad_models_path", "anomalies_path", "output_dir")
@@ -227,7 +228,7 @@ def preferences(context):
     return addon.preferences if addon else None
 
 
-classes = (ALLO_PG_settings,)
+classes = (ALLO_PG_settings, *DATASET_CLASSES)
 # Only when Blender enables the package as an add-on (it lists it in preferences.addons before
 # calling register()): the command line registers the operators directly, and the bpy 4.2
 # module crashes at exit once an AddonPreferences class has been registered that way.
@@ -236,10 +237,12 @@ ADDON_CLASSES = (ALLO_AP_preferences,)
 
 def attach():
     bpy.types.Scene.allo = bpy.props.PointerProperty(type=ALLO_PG_settings)
+    bpy.types.WindowManager.allo_dataset = bpy.props.PointerProperty(type=ALLO_PG_dataset)
 
 
 def detach():
     del bpy.types.Scene.allo
+    del bpy.types.WindowManager.allo_dataset
 
 
 def _yaml_mapping(label: str, text: str):

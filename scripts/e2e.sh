@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make e2e: the ALLO panel in a real Blender 4.3 window (Debian's, under Xvfb), end to end.
 # Builds the zip, installs it with Blender's installer, clicks through the panel's operators,
-# renders a tiny anomalous batch through the modal (GUI) path and checks what it wrote.
+# renders a tiny anomalous batch through the modal (GUI) path and checks what it wrote, then
+# browses that batch in the Dataset sub-panel (a record listed, its image shown, its pose).
 # Screenshots and e2e_report.json land in build/e2e/. Needs root and ~2 GB (real-blender setup).
 # The tool is $REAL_BLENDER, else shared/tools/real-blender beside this clone (../shared, as in CI)
 # or under /work.
@@ -61,6 +62,23 @@ for record in records:
         problems.append(f"{record.get('image')}: the manifest does not record `denoised` (true or "
                         f"false) and `denoiser`: {sorted(record)}")
         break
+browser = report.get("browser", {})
+if not 0 < browser.get("listed", 0) == browser.get("manifest_records"):
+    problems.append(f"the dataset browser did not list the batch's records: {browser}")
+if not (browser.get("in_image_editor") and browser.get("shown_size")
+        and browser["shown_size"] == browser.get("record_resolution")):
+    problems.append(f"the selected record's image was not shown in an image editor: {browser}")
+shown = os.path.join(os.path.dirname(sys.argv[1]), "browser_selected.npy")
+if browser.get("selected") and os.path.isfile(shown):
+    import numpy as np
+    from PIL import Image
+    png = np.asarray(Image.open(browser["selected"].replace("/work/", "", 1)).convert("RGB"))
+    if not np.array_equal(np.load(shown)[..., :3], png):
+        problems.append(f"the image the browser showed is not {browser['selected']}'s pixels")
+else:
+    problems.append(f"the browser's shown pixels were not saved: {browser}")
+if not browser.get("look_through_error", 1.0) < 1e-5:
+    problems.append(f"Look Through did not put the camera at the record's pose: {browser}")
 if "progress_seen" not in report:
     problems.append("the progress bar was never seen while rendering")
 from PIL import Image
@@ -71,6 +89,7 @@ for shot in report["screenshots"]:
 for step in report["steps"]:
     print(f"e2e: {step['step']}: {step['result']} ({step['seconds']} s)")
 print(f"e2e: after Esc: {after_esc}")
+print(f"e2e: dataset browser: {browser}")
 print(f"e2e: after the rerun: {render}")
 print("e2e: denoised/denoiser: " + ", ".join(sorted({f"{r.get('denoised')}/{r.get('denoiser')}"
                                                     for r in records})))

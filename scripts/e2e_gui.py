@@ -8,7 +8,9 @@ Run by scripts/e2e.sh inside real Blender under Xvfb (paths relative to the repo
 Installs the zip with the operator behind Preferences ▸ Get Extensions ▸ Install from Disk,
 opens View3D ▸ Sidebar ▸ ALLO, imports the config, loads the ephemeris, builds the scene,
 previews a day, looks through a camera, then starts an anomalous batch with 'INVOKE_DEFAULT'
-(the modal path a button click takes) and waits for it. Writes <out>/e2e_report.json and
+(the modal path a button click takes) and waits for it; then opens the Dataset browser on the
+batch, selects an anomalous image (shown in an image editor with its masks) and looks through
+its recorded camera pose. Writes <out>/e2e_report.json and
 screenshots <out>/gui_*.png, then quits. Every step's error lands in the report's "errors".
 """
 
@@ -185,7 +187,7 @@ STEPS = [
 
 def run_step():
     if not STEPS:
-        return watch_render()
+        return finish() if _WATCH.get("rendered") else watch_render()
     name, action, wait = STEPS.pop(0)
     started = time.perf_counter()
     try:
@@ -224,7 +226,108 @@ def watch_render():
     REPORT["render_seconds"] = round(now - _WATCH["since"], 1)
     if state:
         REPORT["errors"].append({"step": "render", "traceback": "still running after 400 s"})
-    return finish(shot="after_render")
+        return finish(shot="after_render")
+    return after_render()
+
+
+def after_render():
+    """The batch is done: screenshot it, then run the steps that look at what it wrote."""
+    try:
+        screenshot("after_render")
+    except Exception:
+        REPORT["errors"].append({"step": "screenshot", "traceback": traceback.format_exc()})
+    _WATCH["rendered"] = True
+    STEPS.extend(AFTER_RENDER)
+    return 0.5
+
+
+# --- the dataset browser (Dataset sub-panel) on the batch just rendered -----------------------
+
+def browser():
+    return bpy.context.window_manager.allo_dataset
+
+
+def open_browser():
+    """This Batch: the exp folder the render wrote, listed from its manifest."""
+    result = call(bpy.ops.allo.open_dataset, this_batch=True)
+    records = rendered_files()["manifest_records"]
+    REPORT["browser"] = {"folder": browser().folder, "listed": len(browser().items),
+                         "manifest_records": records}
+    return result + [f"{len(browser().items)} listed of {records} records"]
+
+
+def select_record():
+    """Click the first anomalous row, as the list does: in the window's context, so the image
+    editor opens. Its pixels (view Image) go to browser_selected.npy for e2e.sh to compare with
+    the PNG; then the view switches to Overlay for the screenshot."""
+    import numpy as np
+    props = browser()
+    props.view = "IMAGE"
+    props.kind = "anomaly"
+    window, area, region = view3d()
+    with bpy.context.temp_override(window=window, area=area, region=region):
+        props.active = 0
+    dataset = sys.modules[f"{ADDON}.scene.dataset_view"].current(props.folder)
+    entry = dataset.entries[props.items[props.active].entry]
+    image = bpy.data.images.get("ALLO Dataset Image")
+    REPORT["browser"].update({
+        "selected": str(dataset.root / entry.image), "message": props.message,
+        "filtered_anomalies": len(props.items), "shown_size": list(image.size) if image else None,
+        "record_resolution": entry.render_record().get("resolution")})
+    if image is not None:
+        width, height = image.size
+        pixels = np.empty(width * height * 4, dtype=np.float32)
+        image.pixels.foreach_get(pixels)
+        top_down = pixels.reshape(height, width, 4)[::-1]
+        np.save(ARGS.out / "browser_selected.npy", np.rint(top_down * 255).astype(np.uint8))
+    props.view = "OVERLAY"
+    return REPORT["browser"]["selected"]
+
+
+def editor_shown():
+    """The image editor opens right after the click (a timer): look until it shows the image
+    (up to 5 s, as choose_tab looks again)."""
+    image = bpy.data.images.get("ALLO Dataset Image")
+    editors = [a for a in view3d()[0].screen.areas if a.type == "IMAGE_EDITOR"
+               and a.spaces.active.image == image]
+    looks = REPORT["browser"]["editor_looks"] = REPORT["browser"].get("editor_looks", 0) + 1
+    REPORT["browser"]["in_image_editor"] = bool(editors)
+    if not editors and looks < 25:
+        STEPS.insert(0, ("editor_shown", editor_shown, 0.2))
+    return bool(editors)
+
+
+def scroll_sidebar():
+    """Scroll the sidebar to its end, where the Dataset sub-panel is (the wheel, as a user)."""
+    window, area, _ = view3d()
+    ui = next(r for r in area.regions if r.type == "UI")
+    x, y = ui.x + ui.width // 2, ui.y + ui.height // 2
+    window.event_simulate(type="MOUSEMOVE", value="NOTHING", x=x, y=y)
+    for _ in range(40):
+        window.event_simulate(type="WHEELDOWNMOUSE", value="PRESS", x=x, y=y)
+    return ui.height
+
+
+def look_through_record():
+    result = call(bpy.ops.allo.look_through_dataset_image)
+    props = browser()
+    dataset = sys.modules[f"{ADDON}.scene.dataset_view"].current(props.folder)
+    pose = dataset.entries[props.items[props.active].entry].pose()
+    camera = view3d()[0].scene.camera
+    REPORT["browser"]["look_through_error"] = max(
+        [abs(a - b) for a, b in zip(camera.location, pose.location)]
+        + [abs(a - b) for a, b in zip(camera.rotation_euler, pose.rotation_euler_xyz)])
+    return result
+
+
+AFTER_RENDER = [
+    ("open_browser", open_browser, 0.5),
+    ("select_record", select_record, 1.0),
+    ("editor_shown", editor_shown, 0.2),
+    ("look_through_record", look_through_record, 1.0),
+    ("scroll_sidebar", scroll_sidebar, 1.0),
+    ("shot_browser", lambda: screenshot("dataset_browser"), 0.5),
+]
 
 
 def finish(shot=None):
