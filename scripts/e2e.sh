@@ -63,6 +63,26 @@ for record in records:
         break
 if "progress_seen" not in report:
     problems.append("the progress bar was never seen while rendering")
+# the day view (issue 12 §1, §2): measured from the screenshots (thresholds: see README)
+day_view = report.get("day_view", {})
+shown = day_view.get("preview", {})
+if shown.get("content_share", 0) < 0.10:
+    problems.append(f"after Preview Day the station fills too little of the 3D view: {shown}")
+if any(n < 30 for n in shown.get("marker_pixels", {"none": 0}).values()):
+    problems.append(f"a direction marker is not visible after Preview Day: {shown}")
+if shown.get("label_tips_in_view") != ["Earth", "Moon", "Sun"]:
+    problems.append(f"a marker's label is outside the 3D view: {shown}")
+if day_view.get("station_view_share", 0) < 0.005:
+    problems.append(f"View from Station shows nothing lit: {day_view.get('station_view_share')}")
+scrub = day_view.get("scrub", {})
+if not scrub or scrub["frame"] != scrub["target"] or scrub["day"] != scrub["frame"] - scrub["offset"]:
+    problems.append(f"clicking the timeline did not move the day with the frame: {scrub}")
+for key, name in (("quick_render", "ALLO Quick Render"),
+                  ("quick_render_masks", "ALLO Quick Render Masks")):
+    quick = day_view.get(key, {})
+    if not quick.get("editor") or quick.get("image") != name or quick.get("content_share", 0) < 0.05:
+        problems.append(f"{key}: no image editor showing {name!r} with a picture: {quick}")
+print(f"e2e: day view: {json.dumps(day_view)}")
 from PIL import Image
 for shot in report["screenshots"]:
     local = shot.replace("/work/", "", 1)

@@ -126,12 +126,7 @@ def load_and_build():
 
 def preview():
     settings().preview_day = ARGS.day
-    result = call(bpy.ops.allo.preview_day)
-    window, area, region = view3d()
-    area.spaces.active.clip_end = 50_000.0     # the Sun is ~4000 units away
-    with bpy.context.temp_override(window=window, area=area, region=region):
-        bpy.ops.view3d.view_all()
-    return result
+    return call(bpy.ops.allo.preview_day)   # it frames the station itself (issue 12)
 
 
 def look_through():
@@ -167,6 +162,146 @@ def rendered_files():
                             [str(p) for p in (exp / ".partial").glob("claims/*")]}
 
 
+# --- the day view (issue 12 §1, §2): what the screenshots must show -------------------------
+def _shot_pixels(path):
+    """The screenshot as rows bottom-up (as Blender's window coordinates), RGB 0..1."""
+    import numpy as np
+    image = bpy.data.images.load(str(path), check_existing=False)
+    try:
+        width, height = image.size
+        pixels = np.empty(width * height * image.channels, np.float32)
+        image.pixels.foreach_get(pixels)
+        return pixels.reshape(height, width, image.channels)[:, :, :3]
+    finally:
+        bpy.data.images.remove(image)
+
+
+def _view_pixels(path, area):
+    """The pixels of an area's main region, without the sidebar and the toolbar over it."""
+    region = next(r for r in area.regions if r.type == "WINDOW")
+    x0, x1 = region.x, region.x + region.width
+    for side in (r for r in area.regions if r.type in {"UI", "TOOLS"} and r.width > 1):
+        if side.x > region.x + region.width / 2:
+            x1 = min(x1, side.x)
+        else:
+            x0 = max(x0, side.x + side.width)
+    y0, y1 = region.y, region.y + region.height
+    return _shot_pixels(path)[y0:y1, x0:x1]
+
+
+# a marker's colour as the viewport shows it: which channel leads (measured in gui_preview_day)
+MARKER_HUES = {
+    "sun": lambda r, g, b: (r > 0.45) & (g > 0.25) & (b < 0.6 * g),
+    "earth": lambda r, g, b: (b > 0.4) & (b > r + 0.2) & (b > g + 0.1),
+    "moon": lambda r, g, b: (r > 0.3) & (b > 0.4) & (g < 0.6 * r),
+}
+
+
+def measure_preview():
+    """How much of the 3D view shows something (the station, lit, over black space), and how
+    many pixels carry each marker's colour."""
+    window, area, region = view3d()
+    pixels = _view_pixels(REPORT["screenshots"][-1], area)
+    r, g, b = pixels[..., 0], pixels[..., 1], pixels[..., 2]
+    from bpy_extras.view3d_utils import location_3d_to_region_2d
+    from importlib import import_module
+    day_view = import_module(f"{ADDON}.scene.day_view")
+    tips = {obj["allo_marker"]: location_3d_to_region_2d(region, area.spaces.active.region_3d,
+                                                       obj.location)
+            for obj in day_view.marker_objects(None) if obj["allo_marker"].endswith("label")}
+    measured = {
+        "view_px": [int(pixels.shape[1]), int(pixels.shape[0])],
+        "content_share": round(float((pixels.max(axis=2) > 0.1).mean()), 4),
+        "marker_pixels": {name: int(test(r, g, b).sum()) for name, test in MARKER_HUES.items()},
+        "label_tips_in_view": sorted(k.split()[0] for k, p in tips.items() if p is not None
+                                     and 0 <= p.x < region.width and 0 <= p.y < region.height),
+        "shading": area.spaces.active.shading.type,
+    }
+    REPORT.setdefault("day_view", {})["preview"] = measured
+    return measured
+
+
+def view_from_station():
+    settings().station_view_body = "earth"
+    result = call(bpy.ops.allo.view_from_station)
+    return result + [round(view3d()[0].scene.camera.data.lens, 1)]
+
+
+def measure_station_view():
+    """The Earth, lit by the day's sun: a lit disc in the middle of the camera's frame."""
+    pixels = _view_pixels(REPORT["screenshots"][-1], view3d()[1])
+    share = round(float((pixels.max(axis=2) > 0.1).mean()), 4)
+    REPORT.setdefault("day_view", {})["station_view_share"] = share
+    return share
+
+
+def scrub_timeline():
+    """Click in the timeline's scrubbing strip at the frame of day + 3: the day follows."""
+    call(bpy.ops.allo.timeline_days)
+    window = view3d()[0]
+    area = next(a for a in window.screen.areas if a.type == "DOPESHEET_EDITOR")
+    region = next(r for r in area.regions if r.type == "WINDOW")
+    target = bpy.context.scene.frame_current + 3
+    x, _ = region.view2d.view_to_region(target, 0, clip=False)
+    x, y = region.x + x, region.y + region.height - 8     # the strip along the top
+    window.event_simulate(type="MOUSEMOVE", value="NOTHING", x=x, y=y)
+    window.event_simulate(type="LEFTMOUSE", value="PRESS", x=x, y=y)
+    window.event_simulate(type="LEFTMOUSE", value="RELEASE", x=x, y=y)
+    _WATCH["scrub_target"] = target
+    return target
+
+
+def check_scrub():
+    scene = view3d()[0].scene
+    s = scene.allo
+    result = {"frame": scene.frame_current, "target": _WATCH["scrub_target"],
+              "day": s.preview_day, "offset": s.day_frame_offset}
+    REPORT.setdefault("day_view", {})["scrub"] = result
+    return result
+
+
+def quick_render():
+    s = settings()
+    s.quick_anomaly, s.quick_masks = True, False
+    return call(bpy.ops.allo.quick_render)
+
+
+def measure_quick_render(masks):
+    window = view3d()[0]
+    area = next((a for a in window.screen.areas if a.type == "IMAGE_EDITOR"), None)
+    image = area.spaces.active.image if area else None
+    pixels = _view_pixels(REPORT["screenshots"][-1], area) if area else None
+    result = {"editor": area is not None, "image": image.name if image else None,
+              "size": list(image.size) if image else None,
+              "content_share": round(float((pixels.max(axis=2) > 0.1).mean()), 4)
+              if pixels is not None else 0.0}
+    REPORT.setdefault("day_view", {})["quick_render_masks" if masks else "quick_render"] = result
+    return result
+
+
+def show_masks():
+    settings().quick_masks = True      # the toggle's update shows the overlay
+    return settings().quick_masks
+
+
+DAY_VIEW_STEPS = [   # after the preview's screenshot
+    ("measure_preview", measure_preview, 0.1),
+    ("view_from_station", view_from_station, 2.0),
+    ("shot_station_view", lambda: screenshot("station_view"), 0.3),
+    ("measure_station_view", measure_station_view, 0.1),
+    ("scrub_timeline", scrub_timeline, 1.5),
+    ("check_scrub", check_scrub, 0.5),
+]
+QUICK_RENDER_STEPS = [   # before the batch
+    ("quick_render", quick_render, 2.0),
+    ("shot_quick_render", lambda: screenshot("quick_render"), 0.3),
+    ("measure_quick_render", lambda: measure_quick_render(False), 0.1),
+    ("show_masks", show_masks, 1.0),
+    ("shot_quick_render_masks", lambda: screenshot("quick_render_masks"), 0.3),
+    ("measure_quick_render_masks", lambda: measure_quick_render(True), 0.1),
+]
+
+
 # (name, action, seconds to wait after it before the next step)
 STEPS = [
     ("install", install, 1.0),
@@ -176,9 +311,11 @@ STEPS = [
     ("load_and_build", load_and_build, 1.0),
     ("preview_day", preview, 2.0),
     ("shot_preview", lambda: screenshot("preview_day"), 0.5),
+    *DAY_VIEW_STEPS,
     ("look_through", look_through, 4.0),
     ("shot_camera", lambda: screenshot("look_through"), 0.5),
     ("undo_then_preview", undo_then_preview, 1.0),
+    *QUICK_RENDER_STEPS,
     ("start_render", start_render, 0.2),
 ]
 
