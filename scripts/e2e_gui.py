@@ -22,6 +22,7 @@ import traceback
 from pathlib import Path
 
 import bpy
+from mathutils import Vector
 
 ADDON = "bl_ext.user_default.allo"
 
@@ -163,7 +164,7 @@ def rendered_files():
 
 
 # --- the day view (issue 12 §1, §2): what the screenshots must show -------------------------
-def _shot_pixels(path):
+def _shot_pixels(path):  # (no PIL in Blender's Python: Blender reads the PNG)
     """The screenshot as rows bottom-up (as Blender's window coordinates), RGB 0..1."""
     import numpy as np
     image = bpy.data.images.load(str(path), check_existing=False)
@@ -176,8 +177,9 @@ def _shot_pixels(path):
         bpy.data.images.remove(image)
 
 
-def _view_pixels(path, area):
-    """The pixels of an area's main region, without the sidebar and the toolbar over it."""
+def _view_box(area):
+    """(x0, x1, y0, y1) in window pixels of an area's main region, less the sidebar and the
+    toolbar drawn over it."""
     region = next(r for r in area.regions if r.type == "WINDOW")
     x0, x1 = region.x, region.x + region.width
     for side in (r for r in area.regions if r.type in {"UI", "TOOLS"} and r.width > 1):
@@ -185,36 +187,49 @@ def _view_pixels(path, area):
             x1 = min(x1, side.x)
         else:
             x0 = max(x0, side.x + side.width)
-    y0, y1 = region.y, region.y + region.height
+    return x0, x1, region.y, region.y + region.height
+
+
+def _view_pixels(path, area):
+    x0, x1, y0, y1 = _view_box(area)
     return _shot_pixels(path)[y0:y1, x0:x1]
 
 
-# a marker's colour as the viewport shows it: which channel leads (measured in gui_preview_day)
-MARKER_HUES = {
-    "sun": lambda r, g, b: (r > 0.45) & (g > 0.25) & (b < 0.6 * g),
-    "earth": lambda r, g, b: (b > 0.4) & (b > r + 0.2) & (b > g + 0.1),
-    "moon": lambda r, g, b: (r > 0.3) & (b > 0.4) & (g < 0.6 * r),
-}
+def hide_markers(hidden):
+    """Markers off (and on again): the pixels that differ between the two screenshots are the
+    markers' and their labels'."""
+    collection = bpy.data.collections["ALLO Day Markers"]
+    collection.hide_viewport = hidden
+    return collection.hide_viewport
 
 
 def measure_preview():
-    """How much of the 3D view shows something (the station, lit, over black space), and how
-    many pixels carry each marker's colour."""
-    window, area, region = view3d()
-    pixels = _view_pixels(REPORT["screenshots"][-1], area)
-    r, g, b = pixels[..., 0], pixels[..., 1], pixels[..., 2]
+    """How much of the 3D view the lit station fills (over black space), and the pixels each
+    marker changes around the middle of its arrow."""
+    import numpy as np
     from bpy_extras.view3d_utils import location_3d_to_region_2d
-    from importlib import import_module
-    day_view = import_module(f"{ADDON}.scene.day_view")
-    tips = {obj["allo_marker"]: location_3d_to_region_2d(region, area.spaces.active.region_3d,
-                                                       obj.location)
-            for obj in day_view.marker_objects(None) if obj["allo_marker"].endswith("label")}
+    window, area, region = view3d()
+    shots = {Path(p).stem: p for p in REPORT["screenshots"]}
+    shown = _view_pixels(shots["gui_preview_day"], area)
+    bare = _view_pixels(shots["gui_preview_no_markers"], area)
+    changed = np.abs(shown - bare).max(axis=2) > 0.1
+    x0, _, y0, _ = _view_box(area)
+    markers = {}
+    for obj in bpy.data.collections["ALLO Day Markers"].objects:
+        role = obj.get("allo_marker", "")
+        if role.endswith("arrow"):
+            middle = obj.matrix_world @ Vector((0, 0, 0.5))
+            at = location_3d_to_region_2d(region, area.spaces.active.region_3d, middle)
+            if at is None:
+                markers[role.split()[0]] = 0
+                continue
+            x, y = region.x + int(at.x) - x0, region.y + int(at.y) - y0
+            markers[role.split()[0]] = int(changed[max(0, y - 7):y + 8, max(0, x - 7):x + 8].sum())
     measured = {
-        "view_px": [int(pixels.shape[1]), int(pixels.shape[0])],
-        "content_share": round(float((pixels.max(axis=2) > 0.1).mean()), 4),
-        "marker_pixels": {name: int(test(r, g, b).sum()) for name, test in MARKER_HUES.items()},
-        "label_tips_in_view": sorted(k.split()[0] for k, p in tips.items() if p is not None
-                                     and 0 <= p.x < region.width and 0 <= p.y < region.height),
+        "view_px": [int(shown.shape[1]), int(shown.shape[0])],
+        "station_share": round(float((bare.max(axis=2) > 0.1).mean()), 4),
+        "marker_share": round(float(changed.mean()), 4),
+        "marker_pixels_at_arrow_middles": markers,
         "shading": area.spaces.active.shading.type,
     }
     REPORT.setdefault("day_view", {})["preview"] = measured
@@ -252,10 +267,15 @@ def scrub_timeline():
 
 
 def check_scrub():
+    """Blender runs frame_change_post when it handles the frame's notifier, after the click:
+    look again (up to 10 s) until the day has followed."""
     scene = view3d()[0].scene
     s = scene.allo
     result = {"frame": scene.frame_current, "target": _WATCH["scrub_target"],
               "day": s.preview_day, "offset": s.day_frame_offset}
+    tries = _WATCH["scrub_tries"] = _WATCH.get("scrub_tries", 0) + 1
+    if s.preview_day != scene.frame_current - s.day_frame_offset and tries < 20:
+        STEPS.insert(0, ("check_scrub", check_scrub, 0.5))
     REPORT.setdefault("day_view", {})["scrub"] = result
     return result
 
@@ -273,10 +293,18 @@ def measure_quick_render(masks):
     pixels = _view_pixels(REPORT["screenshots"][-1], area) if area else None
     result = {"editor": area is not None, "image": image.name if image else None,
               "size": list(image.size) if image else None,
-              "content_share": round(float((pixels.max(axis=2) > 0.1).mean()), 4)
-              if pixels is not None else 0.0}
+              "content_share": _unlike_background(pixels) if pixels is not None else 0.0}
     REPORT.setdefault("day_view", {})["quick_render_masks" if masks else "quick_render"] = result
     return result
+
+
+def _unlike_background(pixels):
+    """Share of an editor's pixels unlike its most common colour (its grey background)."""
+    import numpy as np
+    flat = np.round(pixels.reshape(-1, 3), 2)
+    colours, counts = np.unique(flat, axis=0, return_counts=True)
+    background = colours[counts.argmax()]
+    return round(float((np.abs(flat - background).max(axis=1) > 0.05).mean()), 4)
 
 
 def show_masks():
@@ -285,6 +313,9 @@ def show_masks():
 
 
 DAY_VIEW_STEPS = [   # after the preview's screenshot
+    ("hide_markers", lambda: hide_markers(True), 0.5),
+    ("shot_preview_no_markers", lambda: screenshot("preview_no_markers"), 0.3),
+    ("show_markers", lambda: hide_markers(False), 0.1),
     ("measure_preview", measure_preview, 0.1),
     ("view_from_station", view_from_station, 2.0),
     ("shot_station_view", lambda: screenshot("station_view"), 0.3),

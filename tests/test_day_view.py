@@ -68,3 +68,17 @@ def test_quick_render_keeps_the_aspect_and_the_min_pixel_share(full, quick):
     assert day_view.quick_resolution(full) == quick
     share = day_view.quick_min_pixel(2000, full, quick) / (quick[0] * quick[1])
     assert share == pytest.approx(2000 / (full[0] * full[1]), abs=1 / (quick[0] * quick[1]))
+
+
+@pytest.mark.parametrize("width, height, covered", [(1200, 800, 0), (1200, 800, 300),
+                                                     (600, 900, 0)])
+def test_fit_view_shows_the_whole_sphere_in_the_visible_part(width, height, covered):
+    lens, radius = 50.0, 10.0
+    distance, shift = day_view.fit_view(radius, lens, width, height, covered, margin=1.0)
+    tan_long = 36.0 / lens                        # Blender's 3D view at lens 50
+    px = 2 * distance * (tan_long if width >= height else tan_long * width / height) / width
+    # the sphere's centre, seen `shift` to the left of the view's centre, is the visible middle
+    assert (width / 2 - shift / px) == pytest.approx((width - covered) / 2)
+    # and its silhouette (half-angle asin(r/d)) just fits the narrower visible half
+    half_visible = min((width - covered) / 2, height / 2) * px / distance
+    assert math.asin(radius / distance) == pytest.approx(math.atan(half_visible))

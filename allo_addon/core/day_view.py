@@ -82,6 +82,26 @@ def field_of_view_deg(lens_mm: float, sensor_mm: float = SENSOR_MM) -> float:
     return math.degrees(2 * math.atan(sensor_mm / 2 / lens_mm))
 
 
+# Blender's 3D view: a lens over a 36 mm sensor seen at zoom 2 (ED_view3d_radius_to_dist), so
+# tan(half the view's angle) along its longer side is 36 / lens.
+VIEWPORT_HALF_SENSOR_MM = 36.0
+
+
+def fit_view(radius: float, lens_mm: float, width: int, height: int, covered: int = 0,
+             margin: float = 1.1) -> tuple[float, float]:
+    """(distance, shift) that show a sphere of `radius` whole in a perspective 3D view of
+    width × height pixels whose right `covered` pixels are hidden by the sidebar: stand
+    `distance` from its centre and move the view `shift` units to the right, so the sphere sits
+    in the middle of what is visible."""
+    tan_long = VIEWPORT_HALF_SENSOR_MM / lens_mm
+    tan_w = tan_long if width >= height else tan_long * width / height
+    tan_h = tan_long if height > width else tan_long * height / width
+    visible = max(1, width - covered)
+    half = math.atan(min(tan_w * visible / width, tan_h))
+    distance = margin * radius / math.sin(half)
+    return distance, distance * tan_w * covered / width
+
+
 # --- Quick Render: one small image of the batch's own path -----------------------------------
 QUICK_WIDTH = 240
 QUICK_SAMPLES = 16

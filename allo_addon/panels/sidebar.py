@@ -100,8 +100,8 @@ class ALLO_PT_day_view(_SubPanel, bpy.types.Panel):
         row = layout.row(align=True)
         row.prop(settings, "station_view_body", text="")
         row.operator("allo.view_from_station", text="View from Station", icon="HIDE_OFF")
+        layout.operator("allo.quick_render", icon="RENDER_STILL")
         row = layout.row(align=True)
-        row.operator("allo.quick_render", icon="RENDER_STILL")
         row.prop(settings, "quick_anomaly", toggle=True)
         row.prop(settings, "quick_masks", toggle=True)
 

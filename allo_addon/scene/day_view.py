@@ -19,7 +19,7 @@ MARKERS = "ALLO Day Markers"
 STATION_VIEW = "ALLO Station View"
 # bright and unlike the grey station, so they stand out (and can be counted in a screenshot)
 COLOURS = {"sun": (1.0, 0.7, 0.0), "earth": (0.0, 0.35, 1.0), "moon": (0.75, 0.1, 1.0)}
-MARKER_START, MARKER_LENGTH = 1.15, 0.6     # × the station's bounding radius
+MARKER_START, MARKER_LENGTH = 1.0, 0.4      # × the station's bounding radius
 VIEW_CLIP = (0.1, 10_000.0)                 # the Sun is ~4000 units away
 ROLE = "allo_marker"                        # custom property: "<body> arrow" / "<body> label"
 
@@ -36,6 +36,7 @@ def show_markers(stage, geometry: DayGeometry) -> dict[str, str]:
     """Arrows from the station toward each body, each with a label at its tip; the sun lamp
     moves beside the Sun's arrow so its direction line is in view. Returns body -> label."""
     collection = _collection(stage.scene)
+    collection.hide_viewport = False          # (View from Station hides them)
     _, radius = station_sphere(stage)
     start, length = MARKER_START * radius, MARKER_LENGTH * radius
     found = {obj.get(ROLE): obj for obj in collection.objects}
@@ -135,31 +136,24 @@ def view3d_areas(screen):
 
 
 def frame_station(context, stage) -> None:
-    """Every 3D view of the window looks at the station and its markers (View Selected on
-    them, run in that view; the selection is put back afterwards)."""
-    window = context.window
-    areas = view3d_areas(context.screen)
-    if window is None or not areas:
-        return
-    layer = context.view_layer
-    wanted = set(stage.station) | set(marker_objects(stage.scene))
-    before = {obj: obj.select_get(view_layer=layer) for obj in layer.objects}
-    active = layer.objects.active
-    for obj in layer.objects:
-        obj.select_set(obj in wanted, view_layer=layer)
-    try:
-        for area in areas:
-            space = area.spaces.active
-            space.clip_start, space.clip_end = VIEW_CLIP
-            region = next(r for r in area.regions if r.type == "WINDOW")
-            if space.region_3d.view_perspective == "CAMERA":
-                space.region_3d.view_perspective = "PERSP"
-            with context.temp_override(window=window, area=area, region=region):
-                bpy.ops.view3d.view_selected(use_all_regions=False)
-    finally:
-        for obj, selected in before.items():
-            obj.select_set(selected, view_layer=layer)
-        layer.objects.active = active
+    """Every 3D view of the window looks at the station, its markers whole in the part the
+    sidebar leaves visible, from where the view already looks (set from the region's size and
+    the view's lens, the way View Selected does, without touching the selection)."""
+    _, radius = station_sphere(stage)
+    reach = radius * (MARKER_START + MARKER_LENGTH)      # the labels at the arrows' tips
+    for area in view3d_areas(context.screen):
+        space = area.spaces.active
+        view = space.region_3d
+        region = next(r for r in area.regions if r.type == "WINDOW")
+        covered = sum(r.width for r in area.regions if r.type == "UI" and r.width > 1
+                      and r.x > region.x + region.width / 2 and r.x < region.x + region.width)
+        distance, shift = day_view.fit_view(reach, space.lens, region.width, region.height,
+                                            covered, margin=1.05)
+        space.clip_start, space.clip_end = VIEW_CLIP
+        view.view_perspective = "PERSP"
+        view.view_distance = distance
+        view.view_location = view.view_rotation @ Vector((shift, 0.0, 0.0))   # station: origin
+        area.tag_redraw()
 
 
 def set_lit(screen, lit: bool) -> None:
@@ -186,16 +180,19 @@ def view_from_station(stage, geometry: DayGeometry, name: str, screen=None):
     camera = bpy.data.objects.get(STATION_VIEW)
     if camera is None:
         camera = bpy.data.objects.new(STATION_VIEW, bpy.data.cameras.new(STATION_VIEW))
-        _collection(stage.scene).objects.link(camera)
+        stage.scene.collection.objects.link(camera)   # not with the markers: hidden below
         camera[ROLE] = "station view"
     body = geometry.body(name)
     camera.data.sensor_width = day_view.SENSOR_MM
     camera.data.sensor_fit = "HORIZONTAL"
     camera.data.lens = day_view.lens_for(2 * body.angular_radius_deg)
-    # at the station's origin (the ephemeris' point of view), seeing past its own hull
-    radius = max(Vector(c).length for obj in stage.station
-                 for c in (obj.matrix_world @ Vector(b) for b in obj.bound_box))
-    camera.data.clip_start, camera.data.clip_end = 1.2 * radius, 2 * body.distance + 10
+    # at the station's origin (the ephemeris' point of view), seeing past its own hull and the
+    # markers: nothing nearer than clip_start is drawn
+    _, radius = station_sphere(stage)
+    reach = max([(obj.matrix_world @ Vector(b)).length for obj in stage.station
+                 for b in obj.bound_box] + [(MARKER_START + MARKER_LENGTH) * radius])
+    camera.data.clip_start, camera.data.clip_end = 1.2 * reach, 2 * body.distance + 10
+    _collection(stage.scene).hide_viewport = True   # the arrow would stand in front of the body
     camera.location = (0.0, 0.0, 0.0)
     camera.rotation_euler = Vector(body.position).to_track_quat("-Z", "Y").to_euler()
     stage.scene.camera = camera

@@ -123,5 +123,8 @@ def show(context, masks: bool) -> bool:
             return False
         area.type = "IMAGE_EDITOR"
     area.spaces.active.image = image
+    region = next(r for r in area.regions if r.type == "WINDOW")
+    with context.temp_override(window=window, screen=screen, area=area, region=region):
+        bpy.ops.image.view_all(fit_view=True)   # a 240-pixel image, as large as the editor
     area.tag_redraw()
     return True
