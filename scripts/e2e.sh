@@ -66,7 +66,7 @@ if "progress_seen" not in report:
 # the day view (issue 12 §1, §2): measured from the screenshots (thresholds: see README)
 day_view = report.get("day_view", {})
 shown = day_view.get("preview", {})
-if shown.get("station_share", 0) < 0.10:
+if shown.get("station_share", 0) < 0.03 or shown.get("station_box_share", 0) < 0.15:
     problems.append(f"after Preview Day the station fills too little of the 3D view: {shown}")
 markers = shown.get("marker_pixels_at_arrow_middles", {})
 if sorted(markers) != ["earth", "moon", "sun"] or min(markers.values()) < 20:

@@ -196,10 +196,11 @@ def _view_pixels(path, area):
 
 
 def hide_markers(hidden):
-    """Markers off (and on again): the pixels that differ between the two screenshots are the
-    markers' and their labels'."""
+    """Markers and overlays off (and on again): the second screenshot shows the lit station
+    alone, and the pixels that differ around an arrow are that marker's."""
     collection = bpy.data.collections["ALLO Day Markers"]
     collection.hide_viewport = hidden
+    view3d()[1].spaces.active.overlay.show_overlays = not hidden
     return collection.hide_viewport
 
 
@@ -225,10 +226,13 @@ def measure_preview():
                 continue
             x, y = region.x + int(at.x) - x0, region.y + int(at.y) - y0
             markers[role.split()[0]] = int(changed[max(0, y - 7):y + 8, max(0, x - 7):x + 8].sum())
+    lit = bare.max(axis=2) > 0.1
+    rows, cols = np.nonzero(lit.any(axis=1))[0], np.nonzero(lit.any(axis=0))[0]
+    extent = ((rows[-1] - rows[0] + 1) * (cols[-1] - cols[0] + 1) / lit.size) if len(rows) else 0
     measured = {
         "view_px": [int(shown.shape[1]), int(shown.shape[0])],
-        "station_share": round(float((bare.max(axis=2) > 0.1).mean()), 4),
-        "marker_share": round(float(changed.mean()), 4),
+        "station_share": round(float(lit.mean()), 4),           # lit station pixels
+        "station_box_share": round(float(extent), 4),           # the box around them
         "marker_pixels_at_arrow_middles": markers,
         "shading": area.spaces.active.shading.type,
     }

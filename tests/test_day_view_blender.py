@@ -71,7 +71,7 @@ def test_markers_point_at_the_bodies_and_never_render(ops, loaded):
         assert arrow.location.normalized().angle(toward) < 1e-5
         assert label.location.normalized().angle(toward) < 1e-5
         assert radius - 1e-4 < arrow.location.length < label.location.length < 2 * radius
-        assert label.name == marker_label(name, geometry) and label.show_name
+        assert label.data.body == marker_label(name, geometry) and label.type == "FONT"
     collection = bpy.data.collections[day_view.MARKERS]
     assert collection.hide_render and all(obj.hide_render for obj in collection.objects)
     assert collection.name in stage.scene.collection.children
@@ -82,7 +82,7 @@ def test_markers_point_at_the_bodies_and_never_render(ops, loaded):
     loaded.preview_day = 40                       # a new day moves the same objects
     assert markers["earth arrow"].location.normalized().angle(
         Vector(row(loaded, 40).earth.position).normalized()) < 1e-5
-    assert markers["earth label"].name == marker_label("earth", row(loaded, 40))
+    assert markers["earth label"].data.body == marker_label("earth", row(loaded, 40))
     assert len(day_view.marker_objects(stage.scene)) == 6
 
 

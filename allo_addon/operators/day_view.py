@@ -93,7 +93,9 @@ class ALLO_OT_quick_render(bpy.types.Operator):
             return fail(self, str(error))
         from ..scene import preview
         preview.preview_day(settings, settings.preview_day)   # the markers again, the panel's light
-        quick_render.show(context, settings.quick_masks)
+        if quick_render.show(context, settings.quick_masks):   # the 3D view may be split:
+            from ..scene import day_view                          # frame the station again
+            day_view.frame_station(context, preview.stage())
         record = result.record
         what = f", {record['anomaly']['name']} {record['anomaly_pixels']} px" \
             if record.get("anomaly") else ""

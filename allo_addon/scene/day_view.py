@@ -20,6 +20,7 @@ STATION_VIEW = "ALLO Station View"
 # bright and unlike the grey station, so they stand out (and can be counted in a screenshot)
 COLOURS = {"sun": (1.0, 0.7, 0.0), "earth": (0.0, 0.35, 1.0), "moon": (0.75, 0.1, 1.0)}
 MARKER_START, MARKER_LENGTH = 1.0, 0.4      # × the station's bounding radius
+LABEL_SIZE = 0.09                           # × the station's bounding radius
 VIEW_CLIP = (0.1, 10_000.0)                 # the Sun is ~4000 units away
 ROLE = "allo_marker"                        # custom property: "<body> arrow" / "<body> label"
 
@@ -50,8 +51,9 @@ def show_markers(stage, geometry: DayGeometry) -> dict[str, str]:
         arrow.scale = (length,) * 3
         labels[name] = day_view.marker_label(name, geometry)
         label = found.get(f"{name} label") or _label(collection, name)
-        label.name = labels[name]     # drawn beside the tip (show_name): always faces the view
-        label.location = tip
+        label.data.body = labels[name]
+        label.data.size = LABEL_SIZE * radius
+        label.location = tip + (tip - tail).normalized() * 0.05 * radius
     sun = Vector(day_view.direction(geometry.sun))
     stage.sun_lamp.location = sun * (start + 1.3 * length)   # a sun lamp's place does not light
     return labels
@@ -119,15 +121,22 @@ def _arrow(collection, name: str):
 
 
 def _label(collection, name: str):
-    obj = bpy.data.objects.new(day_view.BODY_TITLES[name], None)
-    obj.empty_display_type = "SPHERE"
-    obj.empty_display_size = 0.3
-    obj.show_name = True
-    obj.show_in_front = True
+    """A text object in the marker's colour (an object name drawn by the overlay is dark grey:
+    unreadable against black space)."""
+    curve = bpy.data.curves.new(f"ALLO Label {name}", "FONT")
+    curve.materials.append(_material(name))
+    obj = bpy.data.objects.new(f"ALLO Label {day_view.BODY_TITLES[name]}", curve)
     obj[ROLE] = f"{name} label"
     obj.hide_render = True
     collection.objects.link(obj)
     return obj
+
+
+def face_view(scene, rotation) -> None:
+    """Turn the labels to face a 3D view (its rotation), so they read from where it looks."""
+    for obj in marker_objects(scene):
+        if obj.get(ROLE, "").endswith("label"):
+            obj.rotation_euler = rotation.to_euler()
 
 
 # --- the 3D views ----------------------------------------------------------------------------
@@ -153,6 +162,7 @@ def frame_station(context, stage) -> None:
         view.view_perspective = "PERSP"
         view.view_distance = distance
         view.view_location = view.view_rotation @ Vector((shift, 0.0, 0.0))   # station: origin
+        face_view(stage.scene, view.view_rotation)
         area.tag_redraw()
 
 
