@@ -200,7 +200,8 @@ def hide_markers(hidden):
     alone, and the pixels that differ around an arrow are that marker's."""
     collection = bpy.data.collections["ALLO Day Markers"]
     collection.hide_viewport = hidden
-    view3d()[1].spaces.active.overlay.show_overlays = not hidden
+    space = view3d()[1].spaces.active   # and whatever else is drawn over the view
+    space.overlay.show_overlays = space.show_gizmo = space.show_region_toolbar = not hidden
     return collection.hide_viewport
 
 

@@ -20,7 +20,7 @@ STATION_VIEW = "ALLO Station View"
 # bright and unlike the grey station, so they stand out (and can be counted in a screenshot)
 COLOURS = {"sun": (1.0, 0.7, 0.0), "earth": (0.0, 0.35, 1.0), "moon": (0.75, 0.1, 1.0)}
 MARKER_START, MARKER_LENGTH = 1.0, 0.4      # × the station's bounding radius
-LABEL_SIZE = 0.09                           # × the station's bounding radius
+LABEL_SIZE = 0.07                           # × the station's bounding radius
 VIEW_CLIP = (0.1, 10_000.0)                 # the Sun is ~4000 units away
 ROLE = "allo_marker"                        # custom property: "<body> arrow" / "<body> label"
 
