@@ -86,7 +86,8 @@ def _material(name: str):
     material = bpy.data.materials.get(f"ALLO Marker {name}")
     if material is None:
         material = bpy.data.materials.new(f"ALLO Marker {name}")
-        material.use_nodes = True
+        if material.node_tree is None:   # 4.x; 5.0 gives every material its node tree
+            material.use_nodes = True
         nodes = material.node_tree.nodes
         nodes.clear()
         emission = nodes.new("ShaderNodeEmission")
