@@ -177,17 +177,21 @@ def _shot_pixels(path):  # (no PIL in Blender's Python: Blender reads the PNG)
         bpy.data.images.remove(image)
 
 
-def _view_box(area):
-    """(x0, x1, y0, y1) in window pixels of an area's main region, less the sidebar and the
-    toolbar drawn over it."""
+def _view_box(area, inset=3):
+    """(x0, x1, y0, y1) in window pixels of an area's main region, less the sidebar, toolbar
+    and headers drawn over it and the area's border."""
     region = next(r for r in area.regions if r.type == "WINDOW")
     x0, x1 = region.x, region.x + region.width
+    y0, y1 = region.y, region.y + region.height
     for side in (r for r in area.regions if r.type in {"UI", "TOOLS"} and r.width > 1):
         if side.x > region.x + region.width / 2:
             x1 = min(x1, side.x)
         else:
             x0 = max(x0, side.x + side.width)
-    return x0, x1, region.y, region.y + region.height
+    for top in (r for r in area.regions if r.type in {"HEADER", "TOOL_HEADER"} and r.height > 1):
+        if y0 < top.y < y1:
+            y1 = min(y1, top.y)
+    return x0 + inset, x1 - inset, y0 + inset, y1 - inset
 
 
 def _view_pixels(path, area):
@@ -227,7 +231,7 @@ def measure_preview():
                 continue
             x, y = region.x + int(at.x) - x0, region.y + int(at.y) - y0
             markers[role.split()[0]] = int(changed[max(0, y - 7):y + 8, max(0, x - 7):x + 8].sum())
-    lit = bare.max(axis=2) > 0.1
+    lit = bare.max(axis=2) > 0.15   # the area's grey is 0.13
     rows, cols = np.nonzero(lit.any(axis=1))[0], np.nonzero(lit.any(axis=0))[0]
     extent = ((rows[-1] - rows[0] + 1) * (cols[-1] - cols[0] + 1) / lit.size) if len(rows) else 0
     measured = {
@@ -250,7 +254,7 @@ def view_from_station():
 def measure_station_view():
     """The Earth, lit by the day's sun: a lit disc in the middle of the camera's frame."""
     pixels = _view_pixels(REPORT["screenshots"][-1], view3d()[1])
-    share = round(float((pixels.max(axis=2) > 0.1).mean()), 4)
+    share = round(float((pixels.max(axis=2) > 0.15).mean()), 4)
     REPORT.setdefault("day_view", {})["station_view_share"] = share
     return share
 

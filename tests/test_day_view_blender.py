@@ -71,7 +71,7 @@ def test_markers_point_at_the_bodies_and_never_render(ops, loaded):
         assert pointing.angle(toward) < 1e-5
         assert arrow.location.normalized().angle(toward) < 1e-5
         assert label.location.normalized().angle(toward) < 1e-5
-        assert radius - 1e-4 < arrow.location.length < label.location.length < 2 * radius
+        assert 0.5 * radius < arrow.location.length < label.location.length < 2 * radius
         assert label.data.body == marker_label(name, geometry) and label.type == "FONT"
     collection = bpy.data.collections[day_view.MARKERS]
     assert collection.hide_render and all(obj.hide_render for obj in collection.objects)

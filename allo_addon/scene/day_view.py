@@ -19,7 +19,7 @@ MARKERS = "ALLO Day Markers"
 STATION_VIEW = "ALLO Station View"
 # bright and unlike the grey station, so they stand out (and can be counted in a screenshot)
 COLOURS = {"sun": (1.0, 0.7, 0.0), "earth": (0.0, 0.35, 1.0), "moon": (0.75, 0.1, 1.0)}
-MARKER_START, MARKER_LENGTH = 1.0, 0.4      # × the station's bounding radius
+MARKER_START, MARKER_LENGTH = 0.8, 0.4      # × the station's bounding radius
 LABEL_SIZE = 0.07                           # × the station's bounding radius
 VIEW_CLIP = (0.1, 10_000.0)                 # the Sun is ~4000 units away
 ROLE = "allo_marker"                        # custom property: "<body> arrow" / "<body> label"
@@ -158,7 +158,7 @@ def frame_station(context, stage) -> None:
         covered = sum(r.width for r in area.regions if r.type == "UI" and r.width > 1
                       and r.x > region.x + region.width / 2 and r.x < region.x + region.width)
         distance, shift = day_view.fit_view(reach, space.lens, region.width, region.height,
-                                            covered, margin=1.05)
+                                            covered, margin=1.0)
         space.clip_start, space.clip_end = VIEW_CLIP
         view.view_perspective = "PERSP"
         view.view_distance = distance
