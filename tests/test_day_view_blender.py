@@ -1,7 +1,6 @@
 """The day view in real Blender: direction markers, the timeline handler, View from Station
 and Quick Render (the bpy wheel has no window: scripts/e2e.sh clicks the same buttons)."""
 
-import math
 import tempfile
 from pathlib import Path
 
@@ -178,3 +177,23 @@ def test_quick_render_makes_images_in_memory_and_writes_no_output(ops, loaded, t
     assert set(Path(tempfile.gettempdir()).glob("allo-quick-*")) == scratch_before
     from allo_addon.scene import day_view, preview
     assert len(day_view.marker_objects(preview.stage().scene)) == 6   # the preview is back
+
+
+def test_the_frame_handler_comes_and_goes_with_the_addon(ops):
+    import allo_addon
+    from allo_addon.scene import timeline
+    handlers = bpy.app.handlers.frame_change_post
+    assert handlers.count(timeline.on_frame_change) == 1
+    allo_addon.unregister()
+    try:
+        assert timeline.on_frame_change not in handlers
+    finally:
+        allo_addon.register()
+    assert handlers.count(timeline.on_frame_change) == 1
+
+
+def test_quick_render_of_a_day_outside_the_ephemeris_says_so_and_writes_nothing(ops, loaded):
+    loaded.preview_day = 400                      # the file has days 0–364
+    with pytest.raises(RuntimeError, match=r"day 400 is outside the ephemeris, which has 365 "):
+        ops.quick_render()
+    assert not Path(loaded.output_dir).exists()

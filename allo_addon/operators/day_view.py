@@ -68,8 +68,9 @@ class ALLO_OT_timeline_days(bpy.types.Operator):
         from ..scene import preview, timeline
         settings = context.scene.allo
         start, end = timeline.span_days(settings, preview.loaded(settings))
+        offset = settings.day_frame_offset
         self.report({"INFO"}, f"timeline: frames {start}–{end} are days "
-                              f"{start - settings.day_frame_offset}–{end - settings.day_frame_offset}")
+                              f"{start - offset}–{end - offset}")
         return {"FINISHED"}
 
 

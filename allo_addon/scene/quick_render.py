@@ -63,7 +63,8 @@ def quick_render(settings, anomaly: bool) -> QuickResult:
         record = read_records(batch.exp_dir)[0]
         beauty = _pixels(batch.exp_dir / record["image"])
         masks = {k: _pixels(batch.exp_dir / v)[:, :, 0] > 0 for k, v in record["masks"].items()}
-    return QuickResult(record, _image(IMAGE, beauty).name, _image(OVERLAY, overlay(beauty, masks)).name)
+    return QuickResult(record, _image(IMAGE, beauty).name,
+                       _image(OVERLAY, overlay(beauty, masks)).name)
 
 
 def overlay(beauty: np.ndarray, masks: dict) -> np.ndarray:
