@@ -70,7 +70,7 @@ shown = day_view.get("preview", {})
 if shown.get("station_share", 0) < 0.012 or shown.get("station_box_share", 0) < 0.08:
     problems.append(f"after Preview Day the station fills too little of the 3D view: {shown}")
 markers = shown.get("marker_pixels_at_arrow_middles", {})
-if sorted(markers) != ["earth", "moon", "sun"] or min(markers.values()) < 50:
+if sorted(markers) != ["earth", "lamp", "moon", "sun"] or min(markers.values()) < 50:
     problems.append(f"a direction marker is not visible after Preview Day: {shown}")
 if day_view.get("station_view_share", 0) < 0.009:
     problems.append(f"View from Station shows nothing lit: {day_view.get('station_view_share')}")

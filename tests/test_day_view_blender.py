@@ -61,7 +61,8 @@ def test_markers_point_at_the_bodies_and_never_render(ops, loaded):
     assert ops.preview_day() == {"FINISHED"}
     geometry, stage = row(loaded, 17), preview.stage()
     markers = {obj["allo_marker"]: obj for obj in day_view.marker_objects(stage.scene)}
-    assert sorted(markers) == sorted(f"{b} {r}" for b in BODIES for r in ("arrow", "label"))
+    assert sorted(markers) == sorted([f"{b} {r}" for b in BODIES for r in ("arrow", "label")]
+                                     + ["lamp arrow"])
     _, radius = day_view.station_sphere(stage)
     for name in BODIES:
         toward = Vector(geometry.body(name).position).normalized()
@@ -79,11 +80,13 @@ def test_markers_point_at_the_bodies_and_never_render(ops, loaded):
     sun = Vector(geometry.sun.position).normalized()
     assert stage.sun_lamp.location.normalized().angle(sun) < 1e-5
     assert preview.sun_direction(stage).angle(-sun) < 1e-5
+    lamp = markers["lamp arrow"].matrix_world.to_3x3() @ Vector((0, 0, 1))
+    assert lamp.angle(preview.sun_direction(stage)) < 1e-5     # the light the lamp casts
     loaded.preview_day = 40                       # a new day moves the same objects
     assert markers["earth arrow"].location.normalized().angle(
         Vector(row(loaded, 40).earth.position).normalized()) < 1e-5
     assert markers["earth label"].data.body == marker_label("earth", row(loaded, 40))
-    assert len(day_view.marker_objects(stage.scene)) == 6
+    assert len(day_view.marker_objects(stage.scene)) == 7
 
 
 def test_timeline_frames_are_days_and_move_bodies_and_sun(ops, loaded):
@@ -176,7 +179,7 @@ def test_quick_render_makes_images_in_memory_and_writes_no_output(ops, loaded, t
     assert not Path(loaded.output_dir).exists()                 # no exp folder, no manifest
     assert set(Path(tempfile.gettempdir()).glob("allo-quick-*")) == scratch_before
     from allo_addon.scene import day_view, preview
-    assert len(day_view.marker_objects(preview.stage().scene)) == 6   # the preview is back
+    assert len(day_view.marker_objects(preview.stage().scene)) == 7   # the preview is back
 
 
 def test_the_frame_handler_comes_and_goes_with_the_addon(ops):

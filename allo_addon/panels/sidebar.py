@@ -93,6 +93,9 @@ class ALLO_PT_day_view(_SubPanel, bpy.types.Panel):
             for name in BODIES:
                 column.label(text=marker_label(name, geometry), icon="LIGHT_SUN"
                              if name == "sun" else "WORLD" if name == "earth" else "MESH_UVSPHERE")
+        stage = preview.stage()
+        if stage is not None:
+            column.label(text=f"Sun lamp strength {stage.sun_energy:.2f}", icon="LIGHT_SUN")
         row = layout.row(align=True)
         row.prop(settings, "day_frame_offset")
         row.operator("allo.timeline_days", text="Days on Timeline", icon="TIME")

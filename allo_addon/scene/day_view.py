@@ -18,7 +18,8 @@ from ..core.ephemeris import BODIES, DayGeometry
 MARKERS = "ALLO Day Markers"
 STATION_VIEW = "ALLO Station View"
 # bright and unlike the grey station, so they stand out (and can be counted in a screenshot)
-COLOURS = {"sun": (1.0, 0.7, 0.0), "earth": (0.0, 0.35, 1.0), "moon": (0.75, 0.1, 1.0)}
+COLOURS = {"sun": (1.0, 0.7, 0.0), "earth": (0.0, 0.35, 1.0), "moon": (0.75, 0.1, 1.0),
+           "lamp": (1.0, 1.0, 0.75)}
 MARKER_START, MARKER_LENGTH = 0.8, 0.4      # × the station's bounding radius
 LABEL_SIZE = 0.07                           # × the station's bounding radius
 VIEW_CLIP = (0.1, 10_000.0)                 # the Sun is ~4000 units away
@@ -56,7 +57,19 @@ def show_markers(stage, geometry: DayGeometry) -> dict[str, str]:
         label.location = tip + (tip - tail).normalized() * 0.05 * radius
     sun = Vector(day_view.direction(geometry.sun))
     stage.sun_lamp.location = sun * (start + 1.3 * length)   # a sun lamp's place does not light
+    _show_lamp(collection, found.get("lamp arrow"), stage.sun_lamp, sun, start, length)
     return labels
+
+
+def _show_lamp(collection, arrow, lamp, sun, start, length) -> None:
+    """A short arrow beside the Sun's along the light the sun lamp casts (its -Z axis): what
+    the lamp really does, next to where the ephemeris says the Sun is."""
+    # from its rotation (parentless): matrix_world waits for the next depsgraph update
+    light = (lamp.rotation_euler.to_matrix() @ Vector((0.0, 0.0, -1.0))).normalized()
+    arrow = arrow or _arrow(collection, "lamp")
+    arrow.location = sun * (start + 0.8 * length) + sun.orthogonal().normalized() * 0.12 * length
+    arrow.rotation_euler = light.to_track_quat("Z", "Y").to_euler()
+    arrow.scale = (0.6 * length,) * 3
 
 
 def remove_markers(scene) -> None:
@@ -114,7 +127,8 @@ def _arrow(collection, name: str):
     finally:
         bm.free()
     mesh.materials.append(_material(name))
-    obj = bpy.data.objects.new(f"ALLO Marker {day_view.BODY_TITLES[name]}", mesh)
+    title = day_view.BODY_TITLES.get(name, "Sun Lamp")
+    obj = bpy.data.objects.new(f"ALLO Marker {title}", mesh)
     obj[ROLE] = f"{name} arrow"
     obj.hide_render = True
     collection.objects.link(obj)
