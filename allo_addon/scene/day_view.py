@@ -67,7 +67,7 @@ def _show_lamp(collection, arrow, lamp, sun, start, length) -> None:
     # from its rotation (parentless): matrix_world waits for the next depsgraph update
     light = (lamp.rotation_euler.to_matrix() @ Vector((0.0, 0.0, -1.0))).normalized()
     arrow = arrow or _arrow(collection, "lamp")
-    arrow.location = sun * (start + 0.8 * length) + sun.orthogonal().normalized() * 0.12 * length
+    arrow.location = sun * (start + 0.8 * length) + sun.orthogonal().normalized() * 0.35 * length
     arrow.rotation_euler = light.to_track_quat("Z", "Y").to_euler()
     arrow.scale = (0.6 * length,) * 3
 
