@@ -53,8 +53,14 @@ def _value(value):
 
 
 def _update_preview(self, context):
-    from .scene import preview  # only when the slider moves: scrubbing previews live
+    from .scene import preview, timeline  # only when the slider moves: scrubbing previews live
     preview.follow_slider(self)
+    timeline.follow_day(self)
+
+
+def _update_quick_masks(self, context):
+    from .scene import quick_render
+    quick_render.show(context, self.quick_masks)
 
 
 def _path_property(name, description, subtype="DIR_PATH"):
@@ -72,6 +78,21 @@ class ALLO_PG_settings(bpy.types.PropertyGroup):
     preview_day: bpy.props.IntProperty(
         name="Day", default=1, min=0, update=_update_preview,
         description="Ephemeris row (day) to preview; moves the bodies live once the scene is built")
+    # --- the day view (scene/day_view.py, scene/timeline.py, scene/quick_render.py) -----
+    day_frame_offset: bpy.props.IntProperty(
+        name="Frame Offset", default=0, update=_update_preview,
+        description="Timeline frame of day 0: frame = day + offset; scrubbing the timeline "
+                    "moves the bodies, the sun lamp and its strength through the days")
+    station_view_body: bpy.props.EnumProperty(
+        name="Look At", items=[("earth", "Earth", ""), ("moon", "Moon", ""), ("sun", "Sun", "")],
+        description="The body the view from the station looks at")
+    quick_anomaly: bpy.props.BoolProperty(
+        name="Anomaly", default=False,
+        description="Quick Render the day as an anomalous batch would (test table, an anomaly)")
+    quick_masks: bpy.props.BoolProperty(
+        name="Masks", default=False, update=_update_quick_masks,
+        description="Show the quick render with its masks as an overlay (station and bodies "
+                    "blue, anomaly red)")
     # --- scene -------------------------------------------------------------------------
     station_source: bpy.props.EnumProperty(
         name="Station", items=[("BUILTIN", "Built-in", "the built-in station, Moon and Earth"),

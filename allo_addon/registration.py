@@ -37,11 +37,15 @@ def register():
         bpy.utils.register_class(cls)
         _registered.append(cls)
     properties.attach()
+    from .scene import timeline
+    timeline.register()
 
 
 def unregister():
     import bpy
     from . import properties
+    from .scene import timeline
+    timeline.unregister()
     properties.detach()
     while _registered:
         bpy.utils.unregister_class(_registered.pop())

@@ -81,6 +81,26 @@ if not browser.get("look_through_error", 1.0) < 1e-5:
     problems.append(f"Look Through did not put the camera at the record's pose: {browser}")
 if "progress_seen" not in report:
     problems.append("the progress bar was never seen while rendering")
+# the day view (issue 12 §1, §2): measured from the screenshots; each threshold is about half of
+# what a run measured (README, "The day at a glance")
+day_view = report.get("day_view", {})
+shown = day_view.get("preview", {})
+if shown.get("station_share", 0) < 0.012 or shown.get("station_box_share", 0) < 0.08:
+    problems.append(f"after Preview Day the station fills too little of the 3D view: {shown}")
+markers = shown.get("marker_pixels_at_arrow_middles", {})
+if sorted(markers) != ["earth", "lamp", "moon", "sun"] or min(markers.values()) < 50:
+    problems.append(f"a direction marker is not visible after Preview Day: {shown}")
+if day_view.get("station_view_share", 0) < 0.009:
+    problems.append(f"View from Station shows nothing lit: {day_view.get('station_view_share')}")
+scrub = day_view.get("scrub", {})
+if not scrub or scrub["frame"] != scrub["target"] or scrub["day"] != scrub["frame"] - scrub["offset"]:
+    problems.append(f"clicking the timeline did not move the day with the frame: {scrub}")
+for key, name in (("quick_render", "ALLO Quick Render"),
+                  ("quick_render_masks", "ALLO Quick Render Masks")):
+    quick = day_view.get(key, {})
+    if not quick.get("editor") or quick.get("image") != name or quick.get("content_share", 0) < 0.19:
+        problems.append(f"{key}: no image editor showing {name!r} with a picture: {quick}")
+print(f"e2e: day view: {json.dumps(day_view)}")
 from PIL import Image
 for shot in report["screenshots"]:
     local = shot.replace("/work/", "", 1)

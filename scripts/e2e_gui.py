@@ -24,6 +24,7 @@ import traceback
 from pathlib import Path
 
 import bpy
+from mathutils import Vector
 
 ADDON = "bl_ext.user_default.allo"
 
@@ -128,12 +129,7 @@ def load_and_build():
 
 def preview():
     settings().preview_day = ARGS.day
-    result = call(bpy.ops.allo.preview_day)
-    window, area, region = view3d()
-    area.spaces.active.clip_end = 50_000.0     # the Sun is ~4000 units away
-    with bpy.context.temp_override(window=window, area=area, region=region):
-        bpy.ops.view3d.view_all()
-    return result
+    return call(bpy.ops.allo.preview_day)   # it frames the station itself (issue 12)
 
 
 def look_through():
@@ -169,6 +165,185 @@ def rendered_files():
                             [str(p) for p in (exp / ".partial").glob("claims/*")]}
 
 
+# --- the day view (issue 12 §1, §2): what the screenshots must show -------------------------
+def _shot_pixels(path):  # (no PIL in Blender's Python: Blender reads the PNG)
+    """The screenshot as rows bottom-up (as Blender's window coordinates), RGB 0..1."""
+    import numpy as np
+    image = bpy.data.images.load(str(path), check_existing=False)
+    try:
+        width, height = image.size
+        pixels = np.empty(width * height * image.channels, np.float32)
+        image.pixels.foreach_get(pixels)
+        return pixels.reshape(height, width, image.channels)[:, :, :3]
+    finally:
+        bpy.data.images.remove(image)
+
+
+def _view_box(area, inset=3):
+    """(x0, x1, y0, y1) in window pixels of an area's main region, less the sidebar, toolbar
+    and headers drawn over it and the area's border."""
+    region = next(r for r in area.regions if r.type == "WINDOW")
+    x0, x1 = region.x, region.x + region.width
+    y0, y1 = region.y, region.y + region.height
+    for side in (r for r in area.regions if r.type in {"UI", "TOOLS"} and r.width > 1):
+        if side.x > region.x + region.width / 2:
+            x1 = min(x1, side.x)
+        else:
+            x0 = max(x0, side.x + side.width)
+    for top in (r for r in area.regions if r.type in {"HEADER", "TOOL_HEADER"} and r.height > 1):
+        if y0 < top.y < y1:
+            y1 = min(y1, top.y)
+    return x0 + inset, x1 - inset, y0 + inset, y1 - inset
+
+
+def _view_pixels(path, area):
+    x0, x1, y0, y1 = _view_box(area)
+    return _shot_pixels(path)[y0:y1, x0:x1]
+
+
+def hide_markers(hidden):
+    """Markers and overlays off (and on again): the second screenshot shows the lit station
+    alone, and the pixels that differ around an arrow are that marker's."""
+    collection = bpy.data.collections["ALLO Day Markers"]
+    collection.hide_viewport = hidden
+    space = view3d()[1].spaces.active   # and whatever else is drawn over the view
+    space.overlay.show_overlays = space.show_gizmo = space.show_region_toolbar = not hidden
+    return collection.hide_viewport
+
+
+def measure_preview():
+    """How much of the 3D view the lit station fills (over black space), and the pixels each
+    marker changes around the middle of its arrow."""
+    import numpy as np
+    from bpy_extras.view3d_utils import location_3d_to_region_2d
+    window, area, region = view3d()
+    shots = {Path(p).stem: p for p in REPORT["screenshots"]}
+    shown = _view_pixels(shots["gui_preview_day"], area)
+    bare = _view_pixels(shots["gui_preview_no_markers"], area)
+    changed = np.abs(shown - bare).max(axis=2) > 0.1
+    x0, _, y0, _ = _view_box(area)
+    markers = {}
+    for obj in bpy.data.collections["ALLO Day Markers"].objects:
+        role = obj.get("allo_marker", "")
+        if role.endswith("arrow"):
+            middle = obj.matrix_world @ Vector((0, 0, 0.5))
+            at = location_3d_to_region_2d(region, area.spaces.active.region_3d, middle)
+            if at is None:
+                markers[role.split()[0]] = 0
+                continue
+            x, y = region.x + int(at.x) - x0, region.y + int(at.y) - y0
+            markers[role.split()[0]] = int(changed[max(0, y - 7):y + 8, max(0, x - 7):x + 8].sum())
+    lit = bare.max(axis=2) > 0.15   # the area's grey is 0.13
+    rows, cols = np.nonzero(lit.any(axis=1))[0], np.nonzero(lit.any(axis=0))[0]
+    extent = ((rows[-1] - rows[0] + 1) * (cols[-1] - cols[0] + 1) / lit.size) if len(rows) else 0
+    measured = {
+        "view_px": [int(shown.shape[1]), int(shown.shape[0])],
+        "station_share": round(float(lit.mean()), 4),           # lit station pixels
+        "station_box_share": round(float(extent), 4),           # the box around them
+        "marker_pixels_at_arrow_middles": markers,
+        "shading": area.spaces.active.shading.type,
+    }
+    REPORT.setdefault("day_view", {})["preview"] = measured
+    return measured
+
+
+def view_from_station():
+    settings().station_view_body = "earth"
+    result = call(bpy.ops.allo.view_from_station)
+    return result + [round(view3d()[0].scene.camera.data.lens, 1)]
+
+
+def measure_station_view():
+    """The Earth, lit by the day's sun: a lit disc in the middle of the camera's frame."""
+    pixels = _view_pixels(REPORT["screenshots"][-1], view3d()[1])
+    share = round(float((pixels.max(axis=2) > 0.15).mean()), 4)
+    REPORT.setdefault("day_view", {})["station_view_share"] = share
+    return share
+
+
+def scrub_timeline():
+    """Click in the timeline's scrubbing strip at the frame of day + 3: the day follows."""
+    call(bpy.ops.allo.timeline_days)
+    window = view3d()[0]
+    area = next(a for a in window.screen.areas if a.type == "DOPESHEET_EDITOR")
+    region = next(r for r in area.regions if r.type == "WINDOW")
+    target = bpy.context.scene.frame_current + 3
+    x, _ = region.view2d.view_to_region(target, 0, clip=False)
+    x, y = region.x + x, region.y + region.height - 8     # the strip along the top
+    window.event_simulate(type="MOUSEMOVE", value="NOTHING", x=x, y=y)
+    window.event_simulate(type="LEFTMOUSE", value="PRESS", x=x, y=y)
+    window.event_simulate(type="LEFTMOUSE", value="RELEASE", x=x, y=y)
+    _WATCH["scrub_target"] = target
+    return target
+
+
+def check_scrub():
+    """Blender runs frame_change_post when it handles the frame's notifier, after the click:
+    look again (up to 10 s) until the day has followed."""
+    scene = view3d()[0].scene
+    s = scene.allo
+    result = {"frame": scene.frame_current, "target": _WATCH["scrub_target"],
+              "day": s.preview_day, "offset": s.day_frame_offset}
+    tries = _WATCH["scrub_tries"] = _WATCH.get("scrub_tries", 0) + 1
+    if s.preview_day != scene.frame_current - s.day_frame_offset and tries < 20:
+        STEPS.insert(0, ("check_scrub", check_scrub, 0.5))
+    REPORT.setdefault("day_view", {})["scrub"] = result
+    return result
+
+
+def quick_render():
+    s = settings()
+    s.quick_anomaly, s.quick_masks = True, False
+    return call(bpy.ops.allo.quick_render)
+
+
+def measure_quick_render(masks):
+    window = view3d()[0]
+    area = next((a for a in window.screen.areas if a.type == "IMAGE_EDITOR"), None)
+    image = area.spaces.active.image if area else None
+    pixels = _view_pixels(REPORT["screenshots"][-1], area) if area else None
+    result = {"editor": area is not None, "image": image.name if image else None,
+              "size": list(image.size) if image else None,
+              "content_share": _unlike_background(pixels) if pixels is not None else 0.0}
+    REPORT.setdefault("day_view", {})["quick_render_masks" if masks else "quick_render"] = result
+    return result
+
+
+def _unlike_background(pixels):
+    """Share of an editor's pixels unlike its most common colour (its grey background)."""
+    import numpy as np
+    flat = np.round(pixels.reshape(-1, 3), 2)
+    colours, counts = np.unique(flat, axis=0, return_counts=True)
+    background = colours[counts.argmax()]
+    return round(float((np.abs(flat - background).max(axis=1) > 0.05).mean()), 4)
+
+
+def show_masks():
+    settings().quick_masks = True      # the toggle's update shows the overlay
+    return settings().quick_masks
+
+
+DAY_VIEW_STEPS = [   # after the preview's screenshot
+    ("hide_markers", lambda: hide_markers(True), 0.5),
+    ("shot_preview_no_markers", lambda: screenshot("preview_no_markers"), 0.3),
+    ("show_markers", lambda: hide_markers(False), 0.1),
+    ("measure_preview", measure_preview, 0.1),
+    ("view_from_station", view_from_station, 2.0),
+    ("shot_station_view", lambda: screenshot("station_view"), 0.3),
+    ("measure_station_view", measure_station_view, 0.1),
+    ("scrub_timeline", scrub_timeline, 1.5),
+    ("check_scrub", check_scrub, 0.5),
+]
+QUICK_RENDER_STEPS = [   # before the batch
+    ("quick_render", quick_render, 2.0),
+    ("shot_quick_render", lambda: screenshot("quick_render"), 0.3),
+    ("measure_quick_render", lambda: measure_quick_render(False), 0.1),
+    ("show_masks", show_masks, 1.0),
+    ("shot_quick_render_masks", lambda: screenshot("quick_render_masks"), 0.3),
+    ("measure_quick_render_masks", lambda: measure_quick_render(True), 0.1),
+]
+
+
 # (name, action, seconds to wait after it before the next step)
 STEPS = [
     ("install", install, 1.0),
@@ -178,9 +353,11 @@ STEPS = [
     ("load_and_build", load_and_build, 1.0),
     ("preview_day", preview, 2.0),
     ("shot_preview", lambda: screenshot("preview_day"), 0.5),
+    *DAY_VIEW_STEPS,
     ("look_through", look_through, 4.0),
     ("shot_camera", lambda: screenshot("look_through"), 0.5),
     ("undo_then_preview", undo_then_preview, 1.0),
+    *QUICK_RENDER_STEPS,
     ("start_render", start_render, 0.2),
 ]
 

@@ -53,6 +53,7 @@ class DayGeometry:
     sun_visible_fraction: float = 1.0      # 0 in umbra; extended files only
     moon_rotation: tuple[float, float, float] | None = None   # XYZ Euler, radians
     earth_rotation: tuple[float, float, float] | None = None  # XYZ Euler, radians
+    distances_km: dict[str, float] | None = None   # body -> true distance; extended files only
 
     def body(self, name: str) -> Body:
         return getattr(self, name)

@@ -35,6 +35,7 @@ EXTENDED_COLUMNS = (
     *(f"{body}_distance_km" for body in BODIES),
     *(f"{body}_angular_radius_deg" for body in BODIES),
     *COLUMNS, FRACTION, *ROTATIONS["moon"], *ROTATIONS["earth"])
+DISTANCES = {body: f"{body}_distance_km" for body in BODIES}
 REQUIRED = (EPOCH, *COLUMNS, FRACTION, *ROTATIONS["moon"], *ROTATIONS["earth"])
 
 
@@ -47,6 +48,8 @@ def parse_extended(path, lines: list[str]) -> Ephemeris:
         raise UserError(f"{path}: the header lacks the column(s) {', '.join(missing)}; an "
                         f"extended ephemeris needs {', '.join(REQUIRED)}")
     index = {name: header.index(name) for name in REQUIRED}
+    # optional: the true distances (the day preview's labels); absent, the labels use units
+    index.update({name: header.index(name) for name in DISTANCES.values() if name in header})
     days, bad = {}, {}
     for day, line in enumerate(lines[1:]):
         cells = [c.strip() for c in line.split(",")]
@@ -86,7 +89,9 @@ def _geometry(day: int, cells: dict[str, str]):
         datetime.fromisoformat(cells[EPOCH])
     except ValueError:
         raise ValueError(f"{EPOCH} is {cells[EPOCH][:40]!r}, not an ISO 8601 date-time") from None
+    distances = {body: numbers[name] for body, name in DISTANCES.items()
+                 if name in numbers and math.isfinite(numbers[name]) and numbers[name] > 0}
     return geometry_from_values(
         day, [numbers[name] for name in COLUMNS], epoch=cells[EPOCH],
         sun_visible_fraction=fraction, moon_rotation=rotations["moon"],
-        earth_rotation=rotations["earth"])
+        earth_rotation=rotations["earth"], distances_km=distances or None)

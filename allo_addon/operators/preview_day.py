@@ -9,7 +9,9 @@ from .reporting import fail
 class ALLO_OT_preview_day(bpy.types.Operator):
     bl_idname = "allo.preview_day"
     bl_label = "Preview Day"
-    bl_description = "Place the bodies and the sun lamp (direction, strength) as on this day"
+    bl_description = ("Place the bodies and the sun lamp (direction, strength) as on this day, "
+                      "frame the station with arrows toward the Sun, Earth and Moon, lit as "
+                      "rendered")
     bl_options = {'REGISTER', 'UNDO'}
 
     @classmethod
@@ -27,6 +29,10 @@ class ALLO_OT_preview_day(bpy.types.Operator):
             geometry = preview.preview_day(settings, settings.preview_day)
         except UserError as error:
             return fail(self, str(error))
+        from ..scene import day_view, timeline
+        timeline.follow_day(settings)
+        day_view.frame_station(context, preview.stage())   # the station and the markers
+        day_view.set_lit(context.screen, True)             # lit as rendered (Solid: the toggle)
         when = f" ({geometry.epoch})" if geometry.epoch else ""
         self.report({'INFO'}, f"day {geometry.day}{when}: sun visible "
                               f"{geometry.sun_visible_fraction:.0%}")

@@ -67,6 +67,48 @@ class ALLO_PT_ephemeris(_SubPanel, bpy.types.Panel):
         layout.operator("allo.preview_day", icon="LIGHT_SUN")
 
 
+# --- Day View (issue 12 §1–2): the previewed day at a glance, the timeline, Quick Render ------
+class ALLO_PT_day_view(_SubPanel, bpy.types.Panel):
+    bl_label = "Day View"
+
+    def draw(self, context):
+        from ..core.day_view import day_for_frame, marker_label
+        from ..core.ephemeris import BODIES
+        from ..scene import preview
+        settings, layout = context.scene.allo, self.layout
+        ephemeris = preview.loaded(settings)
+        if ephemeris is None:
+            layout.label(text="load an ephemeris first", icon="INFO")
+            return
+        frame_day = day_for_frame(context.scene.frame_current, settings.day_frame_offset)
+        geometry = ephemeris.days.get(settings.preview_day)
+        column = layout.column(align=True)
+        column.label(text=f"Day {settings.preview_day} · frame {context.scene.frame_current}"
+                          + (f" · UTC {geometry.epoch[:10]}" if geometry and geometry.epoch
+                             else ""), icon="TIME")
+        if frame_day != settings.preview_day:
+            column.label(text=f"frame {context.scene.frame_current}: day {frame_day} has no "
+                              f"usable row", icon="ERROR")
+        if geometry is not None:
+            for name in BODIES:
+                column.label(text=marker_label(name, geometry), icon="LIGHT_SUN"
+                             if name == "sun" else "WORLD" if name == "earth" else "MESH_UVSPHERE")
+        stage = preview.stage()
+        if stage is not None:
+            column.label(text=f"Sun lamp strength {stage.sun_energy:.2f}", icon="LIGHT_SUN")
+        row = layout.row(align=True)
+        row.prop(settings, "day_frame_offset")
+        row.operator("allo.timeline_days", text="Days on Timeline", icon="TIME")
+        layout.operator("allo.toggle_lit_view", icon="SHADING_RENDERED")
+        row = layout.row(align=True)
+        row.prop(settings, "station_view_body", text="")
+        row.operator("allo.view_from_station", text="View from Station", icon="HIDE_OFF")
+        layout.operator("allo.quick_render", icon="RENDER_STILL")
+        row = layout.row(align=True)
+        row.prop(settings, "quick_anomaly", toggle=True)
+        row.prop(settings, "quick_masks", toggle=True)
+
+
 class ALLO_PT_scene(_SubPanel, bpy.types.Panel):
     bl_label = "Scene"
 
@@ -233,5 +275,5 @@ class ALLO_PT_config(_SubPanel, bpy.types.Panel):
         layout.operator("allo.apply_preferences", icon="PREFERENCES")
 
 
-classes = (ALLO_PT_main, ALLO_PT_ephemeris, ALLO_PT_scene, ALLO_PT_variation, ALLO_PT_output,
-           ALLO_PT_advanced, ALLO_PT_postprocess, ALLO_PT_config)
+classes = (ALLO_PT_main, ALLO_PT_ephemeris, ALLO_PT_day_view, ALLO_PT_scene, ALLO_PT_variation,
+           ALLO_PT_output, ALLO_PT_advanced, ALLO_PT_postprocess, ALLO_PT_config)

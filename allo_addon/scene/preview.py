@@ -87,6 +87,8 @@ def preview_day(settings, day: int):
     geometry = ephemeris.day(day)
     current.apply_day(geometry)
     current.apply_image(settings.default_sun_strength)
+    from .day_view import show_markers
+    show_markers(current, geometry)
     current.scene.view_layers[0].update()
     return geometry
 

@@ -40,7 +40,8 @@ class MaskedRenderer:
         self.scene.render.filepath = str(beauty)
         self.scene.cycles.seed = seed
         started = time.perf_counter()
-        with _silenced(self.quiet):
+        from .timeline import paused
+        with _silenced(self.quiet), paused():   # the timeline's handler leaves the day alone
             bpy.ops.render.render(write_still=True, scene=self.scene.name)
         seconds = time.perf_counter() - started
         index_file = compat.exr_written(scratch, INDEX_STEM, INDEX_SOCKET)

@@ -1,0 +1,131 @@
+"""Quick Render: one small image of the panel's day and camera, by the batch's own code path.
+
+The settings become a one-day, one-camera, one-image batch (small resolution, few samples, no
+denoising, no twins) that renders into a temporary folder, so placement, jitter, anomaly,
+lighting and masks are exactly a batch's; its files are read into Blender images in memory and
+the folder is deleted: no output folder or manifest of the user's is touched.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import bpy
+import numpy as np
+
+from ..core import day_view
+from ..core.batch import BatchRequest, prepare_batch
+from ..core.errors import UserError
+from ..core.manifest import read_records
+
+IMAGE, OVERLAY = "ALLO Quick Render", "ALLO Quick Render Masks"
+# mask overlay colours: station and bodies (fb_mask), anomaly (anomaly_mask)
+TINTS = {"fb_mask": (0.1, 0.4, 1.0), "anomaly_mask": (1.0, 0.1, 0.1)}
+
+
+@dataclass
+class QuickResult:
+    record: dict          # the manifest record the batch wrote for it
+    image: str            # bpy.data.images names
+    overlay: str
+
+
+def quick_config(config, day: int, camera: int, folder: Path):
+    size = day_view.quick_resolution(config.resolution)
+    return config.with_overrides(
+        start_day=day, end_day=day, day_interval=1, cams=(camera,), resolution=size,
+        samples=min(config.samples, day_view.QUICK_SAMPLES), denoise=False, references=False,
+        min_pixel=day_view.quick_min_pixel(config.min_pixel, config.resolution, size),
+        output_dir=folder)
+
+
+def quick_render(settings, anomaly: bool) -> QuickResult:
+    from . import preview
+    from .batch import BatchRun
+    config = settings.to_config()
+    with tempfile.TemporaryDirectory(prefix="allo-quick-") as folder:
+        quick = quick_config(config, settings.preview_day, settings.camera_index, Path(folder))
+        batch = prepare_batch(BatchRequest(config_path=None, exp_num=0, anomaly=anomaly,
+                                           config=quick))
+        run = BatchRun(batch, log=lambda line: None)
+        steps = run.steps()
+        try:
+            done = next(steps, None)
+        finally:
+            steps.close()
+            preview.adopt(run.stage)   # the batch built the scene afresh: preview that one
+        if done is None:
+            why = "; ".join(run.summary.skipped_jobs) or "nothing was rendered"
+            raise UserError(f"Quick Render of day {settings.preview_day}, camera "
+                            f"{settings.camera_index}: {why}")
+        record = read_records(batch.exp_dir)[0]
+        beauty = _pixels(batch.exp_dir / record["image"])
+        masks = {k: _pixels(batch.exp_dir / v)[:, :, 0] > 0 for k, v in record["masks"].items()}
+    return QuickResult(record, _image(IMAGE, beauty).name,
+                       _image(OVERLAY, overlay(beauty, masks)).name)
+
+
+def overlay(beauty: np.ndarray, masks: dict) -> np.ndarray:
+    """The image with each mask's pixels half-tinted in its colour (anomaly on top)."""
+    out = beauty.copy()
+    for key in ("fb_mask", "anomaly_mask"):
+        if key in masks:
+            where = masks[key]
+            out[where, :3] = 0.5 * out[where, :3] + 0.5 * np.array(TINTS[key], np.float32)
+    return out
+
+
+def _pixels(path: Path) -> np.ndarray:
+    """RGBA floats (rows bottom-up, as Blender holds them) of an image file."""
+    image = bpy.data.images.load(str(path), check_existing=False)
+    try:
+        width, height = image.size
+        pixels = np.empty(width * height * 4, np.float32)
+        image.pixels.foreach_get(pixels)
+        return pixels.reshape(height, width, 4)
+    finally:
+        bpy.data.images.remove(image)
+
+
+def _image(name: str, pixels: np.ndarray):
+    """A Blender image held in memory (replacing the last one of that name)."""
+    old = bpy.data.images.get(name)
+    if old is not None:
+        bpy.data.images.remove(old)
+    height, width = pixels.shape[:2]
+    image = bpy.data.images.new(name, width, height, alpha=True)
+    image.pixels.foreach_set(np.ascontiguousarray(pixels, np.float32).ravel())
+    image.update()
+    return image
+
+
+def show(context, masks: bool) -> bool:
+    """Show the quick render (with its mask overlay or without) in the window's image editor;
+    without one, the largest 3D view is split and its right part becomes one. False when there
+    is no window (a script) or no quick render yet."""
+    image = bpy.data.images.get(OVERLAY if masks else IMAGE)
+    screen, window = context.screen, context.window
+    if image is None or screen is None or window is None:
+        return False
+    area = next((a for a in screen.areas if a.type == "IMAGE_EDITOR"), None)
+    if area is None:
+        view = max((a for a in screen.areas if a.type == "VIEW_3D"),
+                   key=lambda a: a.width * a.height, default=None)
+        if view is None:
+            return False
+        before = set(screen.areas[:])
+        region = next(r for r in view.regions if r.type == "WINDOW")
+        with context.temp_override(window=window, screen=screen, area=view, region=region):
+            bpy.ops.screen.area_split(direction="VERTICAL", factor=0.55)
+        area = next(iter(set(screen.areas[:]) - before), None)
+        if area is None:
+            return False
+        area.type = "IMAGE_EDITOR"
+    area.spaces.active.image = image
+    region = next(r for r in area.regions if r.type == "WINDOW")
+    with context.temp_override(window=window, screen=screen, area=area, region=region):
+        bpy.ops.image.view_all(fit_view=True)   # a 240-pixel image, as large as the editor
+    area.tag_redraw()
+    return True
