@@ -19,6 +19,7 @@ COMMANDS = {
     "ephemeris": ("ephemeris", "generate ephemeris CSVs for any dates and time steps (no bpy)"),
     "assets": ("assets", "list the built-in anomaly kinds, station parts and bodies (no bpy)"),
     "gallery": ("gallery", "render every built-in anomaly kind once into a contact sheet"),
+    "baseline": ("baseline", "render a small benchmark, train Anomalib models, write the table"),
 }
 
 
