@@ -57,8 +57,10 @@ def missing_packages(find_spec=importlib.util.find_spec) -> list:
 def check_packages(find_spec=importlib.util.find_spec) -> None:
     missing = missing_packages(find_spec)
     if missing:
+        names = (missing[0] if len(missing) == 1
+                 else f"{', '.join(missing[:-1])} and {missing[-1]}")
         verb = "is" if len(missing) == 1 else "are"
-        raise UserError(f"{' and '.join(missing)} {verb} not installed in {sys.executable}: "
+        raise UserError(f"{names} {verb} not installed in {sys.executable}: "
                         f"{INSTALL_HINT}")
 
 
