@@ -213,3 +213,30 @@ def test_evaluate_groups_averages_cameras_instead_of_pooling_their_scores():
                    p("Camera2", 0, 0.8), p("Camera2", 1, 0.9)]
     assert report.evaluate_groups(predictions)["image_auroc"] == 1.0
     assert report.evaluate(predictions)["image_auroc"] == 0.75   # pooled: 3 of 4 pairs
+
+
+def test_report_states_config_seed_backbone_and_the_f1_warning(tmp_path):
+    from allo_addon.core.baseline import document
+    size = plan.SIZES["tiny"]
+    configs = {}
+    for name, raw in plan.render_configs(size, "../renders").items():
+        configs[name] = tmp_path / f"{name}.yaml"
+        configs[name].write_text(f"start_day: {raw['start_day']}\n", encoding="utf-8")
+    rows = [report.Row("same-view", "PaDiM", "no", dict.fromkeys(report.METRICS, 0.5),
+                       seconds=3.0, images={"normal": 2, "anomalous": 2}, groups=2)]
+    written = document.write_report(
+        tmp_path / "docs", figure=None, rows=rows, size_name="tiny", size=size,
+        models=("padim",), seed=7, pre_trained={"pre_trained": False, "why": "offline"},
+        configs=configs, timings={"render normal": 65.0}, command="python -m … baseline",
+        environment={"date": "d", "cpus": 2, "machine": "x86_64", "python": "3.11",
+                     "versions": {"torch": "2"}})
+    text = written[0].read_text(encoding="utf-8")
+    assert written == [tmp_path / "docs" / "baseline.md"]
+    assert "| same-view | PaDiM | no | 0.500 | 0.500 | 0.500 | 0.500 | 2 + 2 in 2 cameras |" \
+        in text
+    assert "Backbones: pre_trained=False — offline." in text
+    assert "pre_trained=False)` |" in text and "coreset" not in text   # only the models run
+    assert "Read the F1 column with care" in text and "seed 7" in text
+    assert "| render normal | 1 min 05 s |" in text
+    assert f"`same-view` (exp_3):\n\n```yaml\nstart_day: {size.normal_days + 1}\n```" in text
+    assert "baseline_heatmaps.png" not in text   # no figure, no link to one

@@ -1,5 +1,6 @@
 """baseline.md: the table, what it measures, the exact configs and the seed. Pure text."""
 
+import os
 from pathlib import Path
 
 from ..atomic_files import write_atomic, write_text
@@ -8,6 +9,15 @@ from .median_reference import BLUR
 from .report import results_table
 
 FIGURE_NAME = "baseline_heatmaps.png"
+
+
+def _load(environment) -> str:
+    load = environment.get("load")
+    if not load:
+        return "the machine's load was not recorded."
+    return (f"the load average over the 15 minutes before the report was written was "
+            f"{load[2]:.1f} on {environment['cpus']} cores (other jobs shared the machine when "
+            f"it is above the core count).")
 
 
 def _days(first: int, last: int) -> str:
@@ -30,7 +40,8 @@ def markdown(*, rows, size_name, size, models, seed, pre_trained, configs, timin
         f"{environment['cpus']} CPU cores ({environment['machine']}), Python "
         f"{environment['python']}, {versions}. Re-running it renders the same images (same "
         f"config and seed) and trains the same models; scores may move in the last digits "
-        f"between machines (float rounding in torch).",
+        f"between machines (float rounding in torch). Wall times below are this run's: "
+        f"{_load(environment)}",
         "",
         "## What was measured",
         "",
@@ -114,6 +125,8 @@ def write_report(folder: Path, *, figure, **context) -> list:
     if figure is not None:
         write_atomic(folder / FIGURE_NAME, lambda path: figure.save(path, format="PNG"))
         written.append(folder / FIGURE_NAME)
+    if hasattr(os, "getloadavg"):   # how busy the machine was: the timings depend on it
+        context["environment"] = {**context["environment"], "load": os.getloadavg()}
     text = markdown(figure=figure is not None, **context)
     write_text(folder / "baseline.md", text + "\n")
     return [folder / "baseline.md"] + written
