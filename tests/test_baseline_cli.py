@@ -5,6 +5,7 @@ the torch code stays out of the extension zip. The run itself (torch, Anomalib, 
 
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from allo_addon.headless import baseline
 
 REPO = Path(__file__).resolve().parents[1]
+HEAVY_IMPORT = re.compile(r"^\s*(?:import|from)\s+(torch|torchvision|anomalib|lightning)\b", re.M)
 
 # Runs the command with torch blocked (sys.modules[name] = None makes it unimportable), so the
 # "not installed" path is taken whether or not this Python has torch.
@@ -91,13 +93,16 @@ def test_the_torch_code_stays_out_of_the_extension(tmp_path):
 
 
 def test_nothing_the_extension_imports_needs_torch():
-    """The extension's modules never import the torch code (only the baseline command does)."""
+    """Only the baseline command reaches the torch code; anomalib is imported elsewhere only
+    inside for_anomalib.camera_day_folder(), for users who call it from their own Python."""
     offenders = []
-    for path in (REPO / "allo_addon").rglob("*.py"):
+    for path in sorted((REPO / "allo_addon").rglob("*.py")):
         relative = path.relative_to(REPO / "allo_addon").as_posix()
         if relative.startswith("baseline_torch/") or relative == "headless/baseline.py":
             continue
         text = path.read_text(encoding="utf-8")
-        if "baseline_torch" in text or "import torch" in text or "import anomalib" in text:
+        heavy = HEAVY_IMPORT.search(text)
+        if "baseline_torch" in text or heavy and not (
+                relative == "core/postprocess/for_anomalib.py" and heavy[1] == "anomalib"):
             offenders.append(relative)
-    assert offenders == [] or offenders == ["core/postprocess/for_anomalib.py"], offenders
+    assert offenders == []
