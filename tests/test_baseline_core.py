@@ -240,3 +240,45 @@ def test_report_states_config_seed_backbone_and_the_f1_warning(tmp_path):
     assert "| render normal | 1 min 05 s |" in text
     assert f"`same-view` (exp_3):\n\n```yaml\nstart_day: {size.normal_days + 1}\n```" in text
     assert "baseline_heatmaps.png" not in text   # no figure, no link to one
+
+
+@pytest.fixture(scope="module")
+def benchmark(tmp_path_factory):
+    """The baseline's layout on generated renders: one normal batch (days 1-2) post-processed
+    into <root>/train, an anomalous one with twins (days 3-4) into <root>/test, two cameras."""
+    from allo_addon.core.postprocess import PostprocessRequest, postprocess
+    from postprocess_tree import make_anomaly_exp, make_normal_exp, write_manifest
+    root = tmp_path_factory.mktemp("baseline")
+    write_manifest(root / "exp_1", make_normal_exp(root / "exp_1", cameras=(1, 2), days=(1, 2)))
+    write_manifest(root / "exp_2", make_anomaly_exp(root / "exp_2", cameras=(1, 2), days=(3, 4),
+                                                    twins=True), extra={"min_pixel": 50})
+    postprocess(PostprocessRequest(input=root / "exp_1", output=root / "split" / "train",
+                                   workers=1))
+    postprocess(PostprocessRequest(input=root / "exp_2", output=root / "split" / "test",
+                                   anomaly=True, workers=1))
+    return root / "split"
+
+
+def test_groups_read_what_folder_reads_and_the_median_baseline_scores_them(benchmark):
+    from allo_addon.core.baseline import dataset
+    assert dataset.cameras_with_images(benchmark / "train") == (1, 2)
+    group = dataset.Group("Camera1", benchmark, (1,), (1,))
+    train = dataset.train_images(group)
+    tests = dataset.test_images(group)
+    assert train and all("/train/Camera1/images/" in p.as_posix() for p in train)
+    anomalous = [t for t in tests if t[1] == 1]
+    normal = [t for t in tests if t[1] == 0]
+    assert anomalous and normal and len(anomalous) + len(normal) == len(tests)
+    for image, _, truth in anomalous:   # each anomalous image with its own 0/255 ground truth
+        assert truth.parent.name == "ground_truth" and truth.name == image.name
+        assert truth.is_file()
+    assert all(truth is None and "/normal/images/" in image.as_posix()
+               for image, _, truth in normal)
+    predictions = dataset.median_predictions(group, "max")
+    assert [p.label for p in predictions] == [t[1] for t in tests]
+    for prediction in predictions:
+        assert prediction.heat.shape == prediction.mask.shape
+        assert prediction.mask.any() == bool(prediction.label)
+    values = report.evaluate(predictions)
+    assert set(values) == set(report.METRICS)
+    assert all(0.0 <= v <= 1.0 for v in values.values())
