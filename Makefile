@@ -24,7 +24,17 @@ COMPAT_TESTS ?= tests/test_render_batch.py tests/test_other_cpu.py tests/test_tw
 # Extra pytest arguments, e.g. PYTEST_ARGS="--junitxml=build/ci/test.xml" (.ci/run).
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-fast test-compat bench e2e addon clean
+# The baseline (`make baseline`): its own venv with torch, Anomalib and bpy (requirements-baseline.txt).
+# TORCH_WHEEL=path/to/torch-…+cpu-….whl installs that torch first (a CPU build); without one, a
+# CPU wheel in /opt/wheels is used if there is one, else pip takes PyPI's CUDA build (large).
+BASELINE_VENV ?= .venv-baseline
+BASELINE_PY := $(BASELINE_VENV)/bin/python
+BASELINE_STAMP := $(BASELINE_VENV)/.allo-baseline-installed
+TORCH_WHEEL ?= $(firstword $(wildcard /opt/wheels/torch-*+cpu-cp311-*.whl))
+# e.g. BASELINE_ARGS="--models padim,patchcore,fastflow --size medium"
+BASELINE_ARGS ?=
+
+.PHONY: demo test test-fast test-compat bench e2e addon clean baseline baseline-smoke
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +70,22 @@ addon: $(STAMP)
 
 e2e: $(STAMP)
 	bash scripts/e2e.sh
+
+$(BASELINE_STAMP): requirements-baseline.txt
+	$(PYTHON) -m venv $(BASELINE_VENV)
+	$(BASELINE_PY) -m pip install -q --upgrade pip
+	$(if $(TORCH_WHEEL),$(BASELINE_PY) -m pip install -q $(TORCH_WHEEL),@echo "no TORCH_WHEEL: pip installs PyPI's torch, the CUDA build (several GB)")
+	$(BASELINE_PY) -m pip install -q -r requirements-baseline.txt
+	$(BASELINE_PY) -c "import site, pathlib; pathlib.Path(site.getsitepackages()[0], 'allo-repo.pth').write_text('$(CURDIR)\\n')"
+	touch $(BASELINE_STAMP)
+
+## Render a small benchmark, train Anomalib models, write docs/baseline.md (+ heat-map figure).
+baseline: $(BASELINE_STAMP)
+	$(BASELINE_PY) -m allo_addon.headless baseline --out baseline_output --report docs $(BASELINE_ARGS)
+
+## The same at --size tiny into build/baseline-smoke (every step once; scores mean nothing).
+baseline-smoke: $(BASELINE_STAMP)
+	$(BASELINE_PY) -m allo_addon.headless baseline --size tiny --out build/baseline-smoke $(BASELINE_ARGS)
 
 clean:
 	rm -rf build dist demo_output .pytest_cache

@@ -29,6 +29,9 @@ MANIFEST = PACKAGE_DIR / "blender_manifest.toml"
 WHEEL_DIR_IN_ZIP = "wheels"
 
 BUNDLED = ("PyYAML", "Pillow")  # numpy ships with Blender
+# The baseline's torch code (`python -m allo_addon.headless baseline`, its own venv): the
+# extension never imports it, and Blender has no torch to run it with.
+NOT_IN_ZIP = ("baseline_torch",)
 # Official Blender 4.2–5.0 builds run Python 3.11; Blender 5.1+ and distribution builds
 # (Debian trixie's 4.3.2 runs 3.13.5) run 3.13. Blender skips wheels for another Python.
 PYTHON_VERSIONS = ("3.11", "3.13")
@@ -207,7 +210,8 @@ def blender_ext(tool, *args):
 def stage(wheels, cache, stage_dir):
     """Copy the package (no caches, no tests) and the pinned wheels into `stage_dir`."""
     shutil.copytree(PACKAGE_DIR, stage_dir,
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "tests", ".*"))
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "tests", ".*",
+                                                  *NOT_IN_ZIP))
     (stage_dir / WHEEL_DIR_IN_ZIP).mkdir()
     for wheel in wheels:
         shutil.copy2(cache / wheel.filename, stage_dir / WHEEL_DIR_IN_ZIP / wheel.filename)

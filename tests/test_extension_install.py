@@ -19,7 +19,7 @@ pytestmark = pytest.mark.blender
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = REPO / "allo_addon"
-SKIPPED_IN_ZIP = {"__pycache__", "tests"}
+SKIPPED_IN_ZIP = {"__pycache__", "tests", "baseline_torch"}   # scripts/build_addon.NOT_IN_ZIP
 
 TINY_CONFIG = """\
 start_day: 1

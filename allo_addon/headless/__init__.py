@@ -22,6 +22,7 @@ COMMANDS = {
     "slurm": ("slurm", "write (and --submit) a Slurm job array of shards + post-process"),
     "status": ("status", "images planned/done/skipped/missing per shard of a batch (no bpy)"),
     "merge": ("merge", "fold sharded renders' manifest parts into manifest.jsonl (no bpy)"),
+    "baseline": ("baseline", "render a small benchmark, train Anomalib models, write the table"),
 }
 
 
