@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from writers_at_once import write_at_once
 
 from allo_addon.core import claims, manifest
 from allo_addon.core.layout import claims_dir
@@ -160,15 +161,7 @@ def test_writers_appending_at_once_record_each_image_once(tmp_path):
     recorded once, and a torn last line from an earlier crash is gone."""
     (tmp_path / manifest.NAME).write_text('{"image": "a.png"}\n{"image": "torn')
     images = [f"Camera0/normal/{i}_normal_2.png" for i in range(40)]
-    writers = [subprocess.Popen([sys.executable, "-c", APPENDER.format(
-        repo=REPO, exp=str(tmp_path), images=images, n=n)], stdin=subprocess.PIPE, text=True)
-        for n in range(4)]
-    for process in writers:
-        process.stdin.write("go\n")
-        process.stdin.flush()
-    for process in writers:
-        process.stdin.close()
-        assert process.wait(timeout=120) == 0
+    write_at_once(APPENDER, tmp_path, images)
     lines = (tmp_path / manifest.NAME).read_text().splitlines()
     assert sorted(json.loads(line)["image"] for line in lines) == sorted(["a.png"] + images)
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+from writers_at_once import write_at_once
 
 from allo_addon.core import claims
 from allo_addon.core.layout import claims_dir
@@ -230,15 +231,7 @@ for image in {images!r}:
 
 def test_sharded_writers_at_once_record_each_image_once(tmp_path):
     images = [f"Camera0/normal/{i}_normal_2.png" for i in range(40)]
-    writers = [subprocess.Popen([sys.executable, "-c", PART_WRITER.format(
-        repo=REPO, exp=str(tmp_path), images=images, n=n)], stdin=subprocess.PIPE, text=True)
-        for n in range(4)]
-    for process in writers:
-        process.stdin.write("go\n")
-        process.stdin.flush()
-    for process in writers:
-        process.stdin.close()
-        assert process.wait(timeout=120) == 0
+    write_at_once(PART_WRITER, tmp_path, images)
     lines = [json.loads(line) for path in manifest.part_files(tmp_path)
              for line in path.read_text().splitlines()]
     if (tmp_path / manifest.NAME).exists():
