@@ -196,3 +196,18 @@ def test_cli(tmp_path):
     assert done.returncode == 0, done.stderr
     assert tree(tmp_path / "out" / "Camera1") == [f"train/good/{d}_normal_{i}.png"
                                                   for d in (1, 2) for i in (1, 10)]
+
+
+def test_all_held_out_images_rejected_is_an_error_as_in_the_default_layout(tmp_path):
+    """Train and test share the root here; the test images still count as a part of their own."""
+    normal = make_normal_exp(tmp_path / "exp_1", cameras=(1,), days=(1, 2, 3))
+    write_manifest(tmp_path / "exp_1", normal)
+    run(tmp_path / "exp_1", tmp_path / "first", normal_test_ratio=0.3)
+    held = sorted(p.name for p in (tmp_path / "first/Camera1/test/good").iterdir())
+    assert len(held) == 2   # one camera-day, two suns
+    for name in held:       # cut short: rejected as unreadable
+        path = tmp_path / "exp_1/Camera1/normal" / name
+        path.write_bytes(path.read_bytes()[:100])
+    with pytest.raises(UserError, match=r"no normal image accepted into \S*/second/test: all 2 "
+                                        r"rejected \(unreadable_png 2"):
+        run(tmp_path / "exp_1", tmp_path / "second", normal_test_ratio=0.3)

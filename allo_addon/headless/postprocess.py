@@ -11,7 +11,7 @@ HELP = """Verify an exp_<N> render tree and write it in the Anomalib layout: <ou
 images, masks (3-class: 0 space, 1 station and bodies, 2 anomaly) and, for --anomaly,
 ground_truth (0/255). --output is the split folder itself (e.g. renders/train or renders/test).
 Rejected files are logged with their reason; report.json, manifest.jsonl and contact_sheet.png
-go to the output folder."""
+go to the output folder. --layout mvtec writes the MVTec AD tree instead (--output is then its root)."""
 
 
 def _shape(text: str) -> tuple[int, int]:

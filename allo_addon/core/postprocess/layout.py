@@ -6,6 +6,8 @@ Output:  <split>/Camera<K>/images|masks|ground_truth/<name>.png
          <test>/Camera<K>/normal/images|masks/<name>.png   (normal test images: held out from a
                                                             normal batch, or the twins)
          <test>/Camera<K>/reference/<name>.png   (each anomalous image's twin, under its name)
+--layout mvtec (mvtec_paths): <root>/<category>/train/good, test/good, test/<anomaly kind>,
+         ground_truth/<anomaly kind>/<stem>_mask.png; 3-class masks in <root>/masks/<category>/.
 """
 
 import re

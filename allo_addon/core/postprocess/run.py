@@ -166,6 +166,8 @@ def _empty_parts(paths: _Paths, jobs: list[Job], held: set, accepted: list,
     for job in jobs:
         held_out = paths.kind == NORMAL and job.source.image in held
         folder = paths.test_output if held_out else paths.output
+        if paths.layout == MVTEC:   # one root: tell its train and test images apart
+            folder = folder / (TRAIN if job.source.kind == NORMAL and not held_out else TEST)
         what = "anomalous" if job.source.kind == ANOMALY else "normal"
         planned.setdefault((folder, what, job.source.camera), set()).add(job.source.image)
     taken = {record["source"]["image"] for record in accepted}
