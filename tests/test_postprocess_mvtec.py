@@ -167,6 +167,7 @@ def test_names_anomalib_would_pair_wrongly_are_refused(tmp_path):
     ({"layout": "anomalib", "category": "station"}, "is for the mvtec layout"),
     ({"layout": "mvtec", "category": "masks"}, "holds the 3-class masks"),
     ({"layout": "mvtec", "category": "a/b"}, "cannot name a folder"),
+    ({"layout": "mvtec", "test_output": "elsewhere"}, "is for the anomalib layout"),
 ])
 def test_layout_mistakes(tmp_path, settings, expected):
     make_normal_exp(tmp_path / "exp_1", cameras=(1,), days=(1, 2))
@@ -211,3 +212,11 @@ def test_all_held_out_images_rejected_is_an_error_as_in_the_default_layout(tmp_p
     with pytest.raises(UserError, match=r"no normal image accepted into \S*/second/test: all 2 "
                                         r"rejected \(unreadable_png 2"):
         run(tmp_path / "exp_1", tmp_path / "second", normal_test_ratio=0.3)
+
+
+def test_anomaly_kind_that_cannot_be_told_is_refused(tmp_path):
+    """No manifest record and a name that is not <day>_<anomaly>_…: no test/<kind>/ to use."""
+    write_image(tmp_path / "exp_2", "Camera1", "anomaly", "odd.png", side=10)
+    with pytest.raises(UserError, match=r"Camera1/anomaly/odd.png: cannot tell its anomaly kind"):
+        run(tmp_path / "exp_2", tmp_path / "mvtec", anomaly=True, min_pixel=MIN_PIXEL)
+    assert not (tmp_path / "mvtec").exists()

@@ -104,9 +104,13 @@ MVTEC_MASKS = "masks"
 _CATEGORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
+def is_folder_name(name: str) -> bool:
+    return bool(_CATEGORY.match(name))
+
+
 def check_category(category: str) -> str | None:
     """Why `category` cannot name an MVTec category folder (None when it can)."""
-    if not _CATEGORY.match(category):
+    if not is_folder_name(category):
         return "letters, digits, '_', '.', '-' only, starting with a letter or digit"
     if category == MVTEC_MASKS:
         return f"'{MVTEC_MASKS}' holds the 3-class masks beside the categories"

@@ -23,7 +23,7 @@ from .min_pixel import MinPixel, check_reachable
 from .contact_sheet import SheetEntry, make_contact_sheet, pick_evenly
 from .layout import (ANOMALIB, ANOMALY, CONTACT_SHEET, DEFAULT_LOG, LAYOUTS, MVTEC, MVTEC_GOOD,
                      NORMAL, OUTPUT_MANIFEST, PRODUCTS, REFERENCE, REPORT, TEST, TRAIN,
-                     check_category, mvtec_paths, output_paths, source_images)
+                     check_category, is_folder_name, mvtec_paths, output_paths, source_images)
 from .manifest import merge_output_manifest, read_render_manifest, relative
 from .report import anomaly_kind, build_report, illumination, write_report
 from .worker import Job, Outcome, process_job
@@ -261,6 +261,9 @@ def _check_layout(request: PostprocessRequest) -> None:
     if request.layout not in LAYOUTS:
         raise UserError(f"unknown layout {request.layout!r}: expected one of "
                         f"{', '.join(LAYOUTS)}")
+    if request.layout == MVTEC and request.test_output:
+        raise UserError(f"test output {request.test_output} is for the {ANOMALIB} layout; the "
+                        f"{MVTEC} layout writes test images to <output>/<category>/test/")
     if request.category is None:
         return
     if request.layout != MVTEC:
@@ -348,7 +351,7 @@ def _mvtec_label(source, record: dict | None) -> str:
     """The test/<label>/ folder of an anomalous image: its anomaly kind, which must name a
     folder other than good/ (MVTec readers take good/ for normal images)."""
     label = anomaly_kind(source.name, record)
-    if not label or label == MVTEC_GOOD or check_category(label):
+    if not label or label == MVTEC_GOOD or not is_folder_name(label):
         raise UserError(f"{source.image}: cannot tell its anomaly kind for the {MVTEC} layout "
                         f"(got {label!r}; expected the anomaly.name of its manifest.jsonl record "
                         f"or a <day>_<anomaly>_… file name, a folder name other than "
