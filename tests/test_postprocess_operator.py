@@ -58,3 +58,31 @@ def test_operator_default_threshold_is_the_renders_own(tmp_path):
     assert result == {'FINISHED'}
     report = json.loads((tmp_path / "test" / "report.json").read_text())
     assert report["accepted"] == 4 and report["settings"]["min_pixel"] == 20
+
+
+@pytest.mark.blender
+def test_operator_writes_the_mvtec_layout(tmp_path):
+    from allo_addon.operators.postprocess import ALLO_OT_postprocess
+
+    make_anomaly_exp(tmp_path / "exp_2", cameras=(1, 2), days=(1,), illuminations=(10,))
+    mine = not hasattr(bpy.types, "ALLO_OT_postprocess")   # as in the tests above
+    if mine:
+        bpy.utils.register_class(ALLO_OT_postprocess)
+    try:
+        result = bpy.ops.allo.postprocess(
+            input=str(tmp_path / "exp_2"), output=str(tmp_path / "mvtec"), anomaly=True,
+            min_pixel=50, shape=(64, 36), workers=1, layout="mvtec", category="station")
+    finally:
+        if mine:
+            bpy.utils.unregister_class(ALLO_OT_postprocess)
+    assert result == {'FINISHED'}
+    station = tmp_path / "mvtec" / "station"
+    images = sorted(p.relative_to(station).as_posix() for p in station.glob("test/*/*.png"))
+    truths = sorted(p.relative_to(station).as_posix()
+                    for p in station.glob("ground_truth/*/*.png"))
+    # on day 1 Camera1 renders a drill, Camera2 a solar panel (the fixture's rotation)
+    assert images == [f"test/{kind}/{camera}_1_{kind}_10_0.5_{depth}_red.png"
+                      for kind, camera in (("drill", "Camera1"), ("solar_panel", "Camera2"))
+                      for depth in (-1, 0)]
+    assert truths == [p.replace("test/", "ground_truth/").replace(".png", "_mask.png")
+                      for p in images]

@@ -11,7 +11,7 @@ HELP = """Verify an exp_<N> render tree and write it in the Anomalib layout: <ou
 images, masks (3-class: 0 space, 1 station and bodies, 2 anomaly) and, for --anomaly,
 ground_truth (0/255). --output is the split folder itself (e.g. renders/train or renders/test).
 Rejected files are logged with their reason; report.json, manifest.jsonl and contact_sheet.png
-go to the output folder."""
+go to the output folder. --layout mvtec writes the MVTec AD tree instead (--output is then its root)."""
 
 
 def _shape(text: str) -> tuple[int, int]:
@@ -51,6 +51,15 @@ def add_arguments(parser) -> None:
                              "--output)")
     parser.add_argument("--workers", type=int, default=0,
                         help="processes to use (default 0: one per core)")
+    parser.add_argument("--layout", default="anomalib", metavar="{anomalib,mvtec}",
+                        help="anomalib (default): --output is a split folder of Camera<K>/"
+                             "images|masks|ground_truth; mvtec: --output is the MVTec AD root, "
+                             "<output>/<category>/train/good, test/good, test/<anomaly kind>, "
+                             "ground_truth/<anomaly kind>/<name>_mask.png, one category per "
+                             "camera (3-class masks under <output>/masks/)")
+    parser.add_argument("--category", default=None,
+                        help="with --layout mvtec: all cameras as this one category (file "
+                             "names prefixed with Camera<K>_)")
 
 
 def run(args) -> int:
@@ -64,7 +73,7 @@ def run(args) -> int:
         anomaly=args.anomaly, min_pixel=threshold.pixels, min_pixel_at=threshold.at,
         shape=args.shape,
         normal_test_ratio=args.normal_test_ratio, test_output=args.test_output,
-        workers=args.workers))
+        workers=args.workers, layout=args.layout, category=args.category))
     for line in summary.lines():
         print(line)
     for warning in summary.warnings:

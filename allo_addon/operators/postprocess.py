@@ -53,6 +53,15 @@ class ALLO_OT_postprocess(bpy.types.Operator):
         description="Split folder for held-out normal images (empty: 'test' beside Output)")
     workers: bpy.props.IntProperty(
         name="Workers", default=0, min=0, description="Processes to use (0: one per core)")
+    layout: bpy.props.EnumProperty(
+        name="Layout", default="anomalib",
+        items=[("anomalib", "Anomalib", "Output is a split folder of Camera<K>/images, masks, "
+                                        "ground_truth"),
+               ("mvtec", "MVTec AD", "Output is an MVTec AD root: <category>/train/good, "
+                                     "test/<kind>, ground_truth/<kind>/<name>_mask.png")])
+    category: bpy.props.StringProperty(
+        name="Category",
+        description="MVTec AD layout: all cameras as this one category (empty: one per camera)")
 
     def execute(self, context):
         request = PostprocessRequest(
@@ -61,7 +70,7 @@ class ALLO_OT_postprocess(bpy.types.Operator):
             min_pixel=None if self.min_pixel < 0 else self.min_pixel,
             shape=tuple(self.shape),
             normal_test_ratio=self.normal_test_ratio, test_output=_path(self.test_output),
-            workers=self.workers)
+            workers=self.workers, layout=self.layout, category=self.category or None)
         if request.input is None or request.output is None:
             return fail(self, "set both Input (an exp_<N> folder) and Output")
         window_manager = context.window_manager

@@ -6,6 +6,8 @@ Output:  <split>/Camera<K>/images|masks|ground_truth/<name>.png
          <test>/Camera<K>/normal/images|masks/<name>.png   (normal test images: held out from a
                                                             normal batch, or the twins)
          <test>/Camera<K>/reference/<name>.png   (each anomalous image's twin, under its name)
+--layout mvtec (mvtec_paths): <root>/<category>/train/good, test/good, test/<anomaly kind>,
+         ground_truth/<anomaly kind>/<stem>_mask.png; 3-class masks in <root>/masks/<category>/.
 """
 
 import re
@@ -88,3 +90,44 @@ def output_paths(split_root: Path, source: SourceImage, held_out: bool = False,
     reference = split_root / source.camera / REFERENCE / source.name if paired else None
     return OutputPaths(folder / "images" / source.name, folder / "masks" / source.name,
                        ground_truth, reference)
+
+
+# --layout mvtec: the MVTec AD tree, which Anomalib's MVTecAD and the PatchCore/EfficientAD code
+# read as <category>/{train,test}/<label>/<image> (exactly three levels: Anomalib takes the last
+# three parts of every file under the category) and <category>/ground_truth/<label>/<stem>_mask
+# .png. Our 3-class masks have no place there; they go to <root>/masks/<category>/…, outside
+# every category, where those readers never look.
+ANOMALIB, MVTEC = "anomalib", "mvtec"
+LAYOUTS = (ANOMALIB, MVTEC)
+MVTEC_GOOD = "good"
+MVTEC_MASKS = "masks"
+_CATEGORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+def is_folder_name(name: str) -> bool:
+    return bool(_CATEGORY.match(name))
+
+
+def check_category(category: str) -> str | None:
+    """Why `category` cannot name an MVTec category folder (None when it can)."""
+    if not is_folder_name(category):
+        return "letters, digits, '_', '.', '-' only, starting with a letter or digit"
+    if category == MVTEC_MASKS:
+        return f"'{MVTEC_MASKS}' holds the 3-class masks beside the categories"
+    return None
+
+
+def mvtec_paths(root: Path, source: SourceImage, label: str, category: str | None,
+                held_out: bool = False) -> OutputPaths:
+    """Paths of one sample in the MVTec layout under `root` (the folder holding the categories).
+    label: 'good' for a normal image (a training image unless held out; a twin is a test
+    image), else its anomaly kind. category None: one category per camera (Camera<K>); a name:
+    all cameras in that category, each file name prefixed with its camera (names repeat across
+    cameras)."""
+    name = source.name if category is None else f"{source.camera}_{source.name}"
+    category = category or source.camera
+    split = TRAIN if source.kind == NORMAL and not held_out else TEST
+    truth = (root / category / "ground_truth" / label / f"{Path(name).stem}_mask.png"
+             if source.kind == ANOMALY else None)
+    return OutputPaths(root / category / split / label / name,
+                       root / MVTEC_MASKS / category / split / label / name, truth)

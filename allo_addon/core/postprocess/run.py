@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import UserError
-from . import checks, splits, verify
+from . import checks, mvtec, splits, verify
 from .min_pixel import MinPixel, check_reachable
 from .contact_sheet import SheetEntry, make_contact_sheet, pick_evenly
-from .layout import (ANOMALY, CONTACT_SHEET, DEFAULT_LOG, NORMAL, OUTPUT_MANIFEST, PRODUCTS,
-                     REFERENCE, REPORT, TEST, TRAIN, output_paths, source_images)
+from .layout import (ANOMALIB, ANOMALY, CONTACT_SHEET, DEFAULT_LOG, LAYOUTS, MVTEC, MVTEC_GOOD,
+                     NORMAL, OUTPUT_MANIFEST, PRODUCTS, REFERENCE, REPORT, TEST, TRAIN,
+                     check_category, is_folder_name, mvtec_paths, output_paths, source_images)
 from .manifest import merge_output_manifest, read_render_manifest, relative
 from .report import anomaly_kind, build_report, illumination, write_report
 from .worker import Job, Outcome, process_job
@@ -44,6 +45,8 @@ class PostprocessRequest:
     normal_test_ratio: float = 0.0   # share of normal images held out per camera for testing
     test_output: Path | None = None  # default: a `test` folder beside output
     workers: int = 0                 # 0: one per core
+    layout: str = ANOMALIB           # or MVTEC: output is then the folder of MVTec categories
+    category: str | None = None      # MVTEC: all cameras as this one category (default: per camera)
 
 
 @dataclass
@@ -95,6 +98,8 @@ class _Paths:
     test_output: Path
     log_file: Path
     kind: str
+    layout: str = ANOMALIB
+    category: str | None = None
 
 
 def postprocess(request: PostprocessRequest,
@@ -107,6 +112,10 @@ def postprocess(request: PostprocessRequest,
                                               if j.source.kind == ANOMALY
                                               and j.source.image in records])
         leak_check = _check_splits(paths, jobs, records, held_out)
+        if paths.layout == MVTEC:
+            truths = {j.outputs.ground_truth: j.outputs.image for j in jobs
+                      if j.outputs.ground_truth is not None}
+            mvtec.check_mask_order(list(truths), truths)
         checks.check_output_files(*_touched_files(jobs, paths))
     except OSError as error:   # a folder or file that cannot be read or looked into
         raise UserError(f"cannot access {error.filename or request.input}: "
@@ -157,6 +166,8 @@ def _empty_parts(paths: _Paths, jobs: list[Job], held: set, accepted: list,
     for job in jobs:
         held_out = paths.kind == NORMAL and job.source.image in held
         folder = paths.test_output if held_out else paths.output
+        if paths.layout == MVTEC:   # one root: tell its train and test images apart
+            folder = folder / (TRAIN if job.source.kind == NORMAL and not held_out else TEST)
         what = "anomalous" if job.source.kind == ANOMALY else "normal"
         planned.setdefault((folder, what, job.source.camera), set()).add(job.source.image)
     taken = {record["source"]["image"] for record in accepted}
@@ -223,8 +234,12 @@ def _checked_paths(request: PostprocessRequest) -> _Paths:
     kind = ANOMALY if request.anomaly else NORMAL
     checks.check_settings(_threshold(request), tuple(request.shape),
                           request.normal_test_ratio, request.anomaly, request.workers)
+    _check_layout(request)
     checks.check_input(exp, kind)
     checks.check_output(output, exp, "output")
+    if request.layout == MVTEC:   # one tree: both splits and both kinds under each category
+        return _Paths(exp, output, output, _log_file(request, exp, output), kind, MVTEC,
+                      request.category)
     checks.check_split_kind(output, kind)
     test_output = Path(request.test_output or output.parent / TEST).expanduser().resolve()
     if request.normal_test_ratio > 0:
@@ -232,10 +247,31 @@ def _checked_paths(request: PostprocessRequest) -> _Paths:
             raise UserError(f"test output {test_output} is the output folder; held-out "
                             f"normal test images need their own split folder")
         checks.check_output(test_output, exp, "test output")
+    return _Paths(exp, output, test_output, _log_file(request, exp, output), kind)
+
+
+def _log_file(request: PostprocessRequest, exp: Path, output: Path) -> Path:
     log_file = Path(request.log_file or output / DEFAULT_LOG).expanduser().resolve()
     if request.log_file:
         checks.check_log_file(log_file, exp, output)
-    return _Paths(exp, output, test_output, log_file, kind)
+    return log_file
+
+
+def _check_layout(request: PostprocessRequest) -> None:
+    if request.layout not in LAYOUTS:
+        raise UserError(f"unknown layout {request.layout!r}: expected one of "
+                        f"{', '.join(LAYOUTS)}")
+    if request.layout == MVTEC and request.test_output:
+        raise UserError(f"test output {request.test_output} is for the {ANOMALIB} layout; the "
+                        f"{MVTEC} layout writes test images to <output>/<category>/test/")
+    if request.category is None:
+        return
+    if request.layout != MVTEC:
+        raise UserError(f"category {request.category!r} is for the {MVTEC} layout; add "
+                        f"layout {MVTEC} or drop the category")
+    why = check_category(request.category)
+    if why:
+        raise UserError(f"category {request.category!r} cannot name a folder: {why}")
 
 
 def _held_out_names(sources, ratio: float, seed: int, records: dict) -> set:
@@ -249,6 +285,8 @@ def _held_out_names(sources, ratio: float, seed: int, records: dict) -> set:
 def _sibling(paths: _Paths) -> Path | None:
     """The other split's folder: the test output of a normal run; the train folder beside
     the output of an anomalous run."""
+    if paths.layout == MVTEC:   # both splits are in the output folder and its manifest
+        return None
     other = paths.test_output if paths.kind == NORMAL else paths.output.parent / TRAIN
     return other if other != paths.output else None
 
@@ -289,8 +327,14 @@ def _plan(request, paths: _Paths, records: dict) -> tuple[list[Job], set]:
     jobs = []
     for source in sources:
         reference = _reference(records.get(source.image))
-        in_split = output_paths(paths.output, source, paired=reference is not None)
-        in_test = output_paths(paths.test_output, source, held_out=True)
+        if paths.layout == MVTEC:   # the twin is written as itself, under test/good/
+            label = (_mvtec_label(source, records.get(source.image))
+                     if source.kind == ANOMALY else MVTEC_GOOD)
+            in_split = mvtec_paths(paths.output, source, label, paths.category)
+            in_test = mvtec_paths(paths.output, source, label, paths.category, held_out=True)
+        else:
+            in_split = output_paths(paths.output, source, paired=reference is not None)
+            in_test = output_paths(paths.test_output, source, held_out=True)
         if source.image in held:
             outputs, stale = in_test, in_split.all()
         else:  # a normal image lives in one split only, even after the ratio changed
@@ -301,6 +345,18 @@ def _plan(request, paths: _Paths, records: dict) -> tuple[list[Job], set]:
                         expected_size=size, min_pixel=threshold.for_image(record, size),
                         reference=reference))
     return jobs, held
+
+
+def _mvtec_label(source, record: dict | None) -> str:
+    """The test/<label>/ folder of an anomalous image: its anomaly kind, which must name a
+    folder other than good/ (MVTec readers take good/ for normal images)."""
+    label = anomaly_kind(source.name, record)
+    if not label or label == MVTEC_GOOD or not is_folder_name(label):
+        raise UserError(f"{source.image}: cannot tell its anomaly kind for the {MVTEC} layout "
+                        f"(got {label!r}; expected the anomaly.name of its manifest.jsonl record "
+                        f"or a <day>_<anomaly>_… file name, a folder name other than "
+                        f"{MVTEC_GOOD!r})")
+    return label
 
 
 def _threshold(request) -> MinPixel:
