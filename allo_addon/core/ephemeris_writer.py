@@ -6,7 +6,6 @@ so an interrupted run never leaves a half-written ephemeris behind.
 
 from __future__ import annotations
 
-import io
 import os
 import tempfile
 from pathlib import Path
@@ -83,9 +82,10 @@ def write_extended(path, table: GeneratedEphemeris) -> Path:
 
 
 def _csv(matrix: np.ndarray) -> str:
-    buffer = io.StringIO()
-    np.savetxt(buffer, matrix, fmt=NUMBER_FORMAT, delimiter=",")
-    return buffer.getvalue()
+    """Rows of NUMBER_FORMAT numbers, as np.savetxt(fmt=NUMBER_FORMAT, delimiter=",") prints
+    them, in one formatting call instead of one per row."""
+    row = ",".join([NUMBER_FORMAT] * matrix.shape[1]) + "\n"
+    return (row * len(matrix)) % tuple(matrix.ravel().tolist())
 
 
 def write_atomically(path, text: str) -> Path:
