@@ -127,3 +127,9 @@ def test_a_period_integrated_with_other_parameters_is_not_used(tmp_path, monkeyp
 
 def test_a_missing_period_file_falls_back_to_the_integrator(tmp_path):
     assert cr3bp.shipped_nrho(tmp_path / "absent.npz") is None
+
+
+def test_a_damaged_period_file_falls_back_to_the_integrator(tmp_path):
+    damaged = tmp_path / "nrho_period.npz"
+    damaged.write_bytes(cr3bp.SHIPPED_PERIOD.read_bytes()[:1000])   # a truncated copy
+    assert cr3bp.shipped_nrho(damaged) is None

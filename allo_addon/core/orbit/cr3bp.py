@@ -17,6 +17,7 @@ two lunar months. CR3BP time is mapped onto days through that resonance (T ↦ 6
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -96,7 +97,7 @@ def shipped_nrho(path=None) -> PeriodicOrbit | None:
             if not np.array_equal(stored["parameters"], orbit_parameters()):
                 return None
             solution = Solution(stored["t"], stored["y"], stored["f"])
-    except (OSError, KeyError, ValueError):
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):   # damaged: integrate
         return None
     return PeriodicOrbit(solution, NRHO_PERIOD)
 
