@@ -257,3 +257,14 @@ def test_command_line_writes_files_and_exits_2_on_bad_input(tmp_path, capsys):
     assert main(["ephemeris", "--start", "2099-01-01", "--out", str(out)]) == 2
     assert main(["ephemeris", "--start", "2027-01-01"]) == 2
     assert "nothing to write" in capsys.readouterr().err
+
+
+def test_csv_rows_print_numbers_as_numpy_savetxt_does():
+    # The writer formats all rows in one call for speed; the files must read as before.
+    import io
+    from allo_addon.core.ephemeris_writer import NUMBER_FORMAT, _csv
+    matrix = np.array([[1e-300, -0.0, 123456789012345.0, 1 / 3, -2.5e-7, 0.0],
+                       [np.pi, -np.e, 1e22, 7.0, 0.1, 384400.0]])
+    expected = io.StringIO()
+    np.savetxt(expected, matrix, fmt=NUMBER_FORMAT, delimiter=",")
+    assert _csv(matrix) == expected.getvalue()

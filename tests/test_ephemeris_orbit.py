@@ -1,5 +1,8 @@
 """The station's orbit, the analytic theories and the frames against published numbers."""
 
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -8,6 +11,7 @@ from allo_addon.core.orbit.integrator import integrate
 from allo_addon.core.orbit.lunar_theory import moon_ecliptic_of_date
 
 GM_EARTH_MOON_KM3_S2 = 398600.435 + 4902.800
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -83,3 +87,49 @@ def test_blender_euler_round_trip():
     matrices = (frames.rotation_z(angles[:, 2]) @ frames.rotation_y(angles[:, 1])
                 @ frames.rotation_x(angles[:, 0]))
     np.testing.assert_allclose(frames.blender_euler_xyz(matrices), angles, atol=1e-12)
+
+
+def _script(name):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_shipped_period_is_what_the_integrator_gives_today():
+    shipped = cr3bp.shipped_nrho()
+    assert shipped is not None, "allo_addon/data/nrho_period.npz missing or made with other " \
+                                "parameters: run scripts/make_nrho_period.py"
+    script = _script("make_nrho_period")
+    # Within the script's numeric TOLERANCE, not bit for bit: another CPU may round the
+    # integration's arithmetic differently in the last bit.
+    assert script.relative_difference(shipped, cr3bp.integrate_nrho()) <= script.TOLERANCE
+    assert script.main(["--check"]) == 0
+
+
+def test_a_period_integrated_with_other_parameters_is_not_used(tmp_path, monkeypatch):
+    stale = tmp_path / "nrho_period.npz"
+    cr3bp.save_period(cr3bp.integrate_nrho(), stale)
+    assert cr3bp.shipped_nrho(stale) is not None
+    monkeypatch.setattr(cr3bp, "MU", cr3bp.MU * 1.001)     # someone changed the orbit's model
+    assert cr3bp.shipped_nrho(stale) is None
+    monkeypatch.setattr(cr3bp, "SHIPPED_PERIOD", stale)
+    integrated = []
+    monkeypatch.setattr(cr3bp, "integrate_nrho",
+                        lambda real=cr3bp.integrate_nrho: integrated.append(1) or real())
+    cr3bp.nrho.cache_clear()
+    try:
+        cr3bp.nrho()
+    finally:
+        cr3bp.nrho.cache_clear()
+    assert integrated == [1]
+
+
+def test_a_missing_period_file_falls_back_to_the_integrator(tmp_path):
+    assert cr3bp.shipped_nrho(tmp_path / "absent.npz") is None
+
+
+def test_a_damaged_period_file_falls_back_to_the_integrator(tmp_path):
+    damaged = tmp_path / "nrho_period.npz"
+    damaged.write_bytes(cr3bp.SHIPPED_PERIOD.read_bytes()[:1000])   # a truncated copy
+    assert cr3bp.shipped_nrho(damaged) is None

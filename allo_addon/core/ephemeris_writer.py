@@ -6,14 +6,13 @@ so an interrupted run never leaves a half-written ephemeris behind.
 
 from __future__ import annotations
 
-import io
 import os
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from .ephemeris import BODIES
+from .ephemeris import BODIES, COLUMNS
 from .ephemeris_extended import EXTENDED_COLUMNS
 from .ephemeris_generator import EphemerisRequest, GeneratedEphemeris, generate
 from .errors import UserError
@@ -27,8 +26,11 @@ def generate_files(request: EphemerisRequest, out=None, extended_out=None):
         raise UserError("nothing to write: name an original 12-column CSV and/or an "
                         "extended CSV to write")
     table = generate(request)
-    written = [writer(path, table) for writer, path in ((write_original, out),
-                                                         (write_extended, extended_out)) if path]
+    # The extended file repeats the original's 12 columns: format them once for both (printing
+    # numbers is most of the writing time).
+    original = original_text(table)
+    written = [write_atomically(path, text()) for path, text in (
+        (out, lambda: original), (extended_out, lambda: extended_text(table, original))) if path]
     return table, written
 
 
@@ -54,10 +56,18 @@ def original_text(table: GeneratedEphemeris) -> str:
     return _csv(table.scaled)
 
 
-def extended_text(table: GeneratedEphemeris) -> str:
+def extended_text(table: GeneratedEphemeris, original: str | None = None) -> str:
+    """The extended CSV; `original`: original_text(table) if already made (its rows are the
+    extended file's 12 scaled columns, in the same order, printed the same way)."""
     columns = extended_columns(table)
-    numbers = _csv(np.stack([columns[name] for name in EXTENDED_COLUMNS[1:]], axis=1))
-    rows = (f"{epoch},{row}" for epoch, row in zip(table.epoch_strings(), numbers.splitlines()))
+    names = EXTENDED_COLUMNS[1:]
+    first = names.index(COLUMNS[0])
+    last = first + len(COLUMNS)
+    before, after = (_csv(np.stack([columns[name] for name in part], axis=1)).splitlines()
+                     for part in (names[:first], names[last:]))
+    scaled = (original if original is not None else original_text(table)).splitlines()
+    rows = (f"{epoch},{a},{b},{c}"
+            for epoch, a, b, c in zip(table.epoch_strings(), before, scaled, after))
     return ",".join(EXTENDED_COLUMNS) + "\n" + "\n".join(rows) + "\n"
 
 
@@ -72,9 +82,10 @@ def write_extended(path, table: GeneratedEphemeris) -> Path:
 
 
 def _csv(matrix: np.ndarray) -> str:
-    buffer = io.StringIO()
-    np.savetxt(buffer, matrix, fmt=NUMBER_FORMAT, delimiter=",")
-    return buffer.getvalue()
+    """Rows of NUMBER_FORMAT numbers, as np.savetxt(fmt=NUMBER_FORMAT, delimiter=",") prints
+    them, in one formatting call instead of one per row."""
+    row = ",".join([NUMBER_FORMAT] * matrix.shape[1]) + "\n"
+    return (row * len(matrix)) % tuple(matrix.ravel().tolist())
 
 
 def write_atomically(path, text: str) -> Path:

@@ -31,7 +31,7 @@ def run(args) -> int:
     started = time.perf_counter()
     table, written = generate_files(request, args.out, args.extended_out)
     eclipsed = int((table.sun_visible_fraction < 1.0).sum())
-    print(f"{len(table)} rows from {table.epoch_strings()[0]} every {args.step.strip()} "
+    print(f"{len(table)} rows from {table.epochs[0]:%Y-%m-%dT%H:%M:%SZ} every {args.step.strip()} "
           f"({eclipsed} with the Sun partly or fully hidden) in "
           f"{time.perf_counter() - started:.2f} s: {', '.join(map(str, written))}")
     return 0

@@ -3,8 +3,12 @@
 Circular restricted three-body problem in the rotating, barycentric frame with the usual
 normalised units: the Earth (mass 1−μ) at (−μ, 0, 0), the Moon (mass μ) at (1−μ, 0, 0), unit
 length L = 384,400 km, the frame turning once per unit 2π of time. The orbit is periodic, so we
-integrate one period once (cached) and afterwards evaluate it by phase, which makes a year of
-hourly rows cost one interpolation.
+integrate one period once and afterwards evaluate it by phase, which makes a year of hourly
+rows cost one interpolation. That integration (~0.1 s, a third of a cold run's own work) is
+shipped as data/nrho_period.npz, made by scripts/make_nrho_period.py; the file holds the
+parameters it was integrated with and is used only while they equal the ones below, otherwise
+the period is integrated afresh (tests/test_ephemeris_orbit.py compares the file with a fresh
+integration).
 
 Initial state at apolune and period from the issue (Gateway's 9:2 NRHO, southern family): its
 period is 2/9 of a synodic month, so the station meets the same Sun–Earth–Moon geometry every
@@ -13,8 +17,10 @@ two lunar months. CR3BP time is mapped onto days through that resonance (T ↦ 6
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -30,6 +36,8 @@ NRHO_PERIOD = 1.5111994192706                                      # CR3BP time 
 MOON_POSITION = np.array([1 - MU, 0.0, 0.0])
 TIME_UNIT_S = NRHO_PERIOD_DAYS * 86400.0 / NRHO_PERIOD             # seconds per CR3BP unit
 VELOCITY_UNIT_KMS = LENGTH_KM / TIME_UNIT_S
+RTOL, ATOL = 1e-12, 1e-14                                          # the integration's tolerances
+SHIPPED_PERIOD = Path(__file__).resolve().parents[2] / "data" / "nrho_period.npz"
 
 
 def equations_of_motion(_t, state):
@@ -63,10 +71,41 @@ class PeriodicOrbit:
 
 @lru_cache(maxsize=1)
 def nrho() -> PeriodicOrbit:
+    """The station's NRHO over one period: the shipped integration if it matches, else a fresh one."""
+    return shipped_nrho() or integrate_nrho()
+
+
+def integrate_nrho() -> PeriodicOrbit:
     """The station's NRHO, integrated over one period to a relative tolerance of 1e-12."""
     solution = integrate(equations_of_motion, 0.0, NRHO_APOLUNE_STATE, NRHO_PERIOD,
-                         rtol=1e-12, atol=1e-14)
+                         rtol=RTOL, atol=ATOL)
     return PeriodicOrbit(solution, NRHO_PERIOD)
+
+
+def orbit_parameters() -> np.ndarray:
+    """What an integrated period depends on: μ, the initial state, the period, the tolerances."""
+    return np.array([MU, *NRHO_APOLUNE_STATE, NRHO_PERIOD, RTOL, ATOL])
+
+
+def shipped_nrho(path=None) -> PeriodicOrbit | None:
+    """The period stored in `path` (default SHIPPED_PERIOD) if it was integrated with today's parameters, else None.
+
+    The parameters are compared exactly: they are the literals above, parsed the same way on
+    every machine, so any difference means someone changed the orbit and the file is stale."""
+    try:
+        with np.load(path or SHIPPED_PERIOD) as stored:
+            if not np.array_equal(stored["parameters"], orbit_parameters()):
+                return None
+            solution = Solution(stored["t"], stored["y"], stored["f"])
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):   # damaged: integrate
+        return None
+    return PeriodicOrbit(solution, NRHO_PERIOD)
+
+
+def save_period(orbit: PeriodicOrbit, path=None) -> None:
+    """Write an integrated period with the parameters it was integrated with."""
+    solution = orbit.solution
+    np.savez(path or SHIPPED_PERIOD, parameters=orbit_parameters(), t=solution.t, y=solution.y, f=solution.f)
 
 
 def moon_relative_km(states) -> np.ndarray:

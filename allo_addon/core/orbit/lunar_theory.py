@@ -89,9 +89,12 @@ def moon_ecliptic_of_date(jd_tt):
     arguments = np.radians(np.stack([elongation, sun_anomaly, moon_anomaly, latitude_argument], -1))
     l_prime, f, m_prime = (np.radians(mean_longitude), arguments[:, 3], arguments[:, 2])
 
+    # Terms in M shrink with e^|multiple of M| (0, 1 or 2): three powers per epoch, gathered
+    # per term, give the same numbers as a power per epoch and term at a sixth of the cost.
+    e_powers = eccentricity[:, None] ** np.arange(3.0)
+
     def angles_and_damping(terms):
-        damping = eccentricity[:, None] ** np.abs(terms[:, 1])   # terms in M shrink with e
-        return arguments @ terms[:, :4].T, damping
+        return arguments @ terms[:, :4].T, e_powers[:, np.abs(terms[:, 1]).astype(int)]
 
     angles, damping = angles_and_damping(LONGITUDE_DISTANCE_TERMS)
     sigma_l = ((damping * np.sin(angles)) @ LONGITUDE_DISTANCE_TERMS[:, 4]
