@@ -3,14 +3,12 @@
 Two levels: the main suite rebuilds Folder's recursive file search (anomalib 2.7,
 anomalib/data/utils/path.py `_prepare_files_labels`: `path.glob("**/*")`, image suffixes, no
 folders) on a real post-processed tree; when a Python with anomalib is at hand
-($ALLO_ANOMALIB_PYTHON, else ./.venv-anomalib/bin/python), the same tree is read by Anomalib's
+(tests/anomalib_python.py: $ALLO_ANOMALIB_PYTHON, .venv-anomalib or .venv-baseline), the same tree is read by Anomalib's
 own make_folder_dataset and by camera_day_folder(). Anomalib needs torch, far too heavy for CI,
 so that part is skipped, saying why, where there is none.
 """
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -18,9 +16,9 @@ import pytest
 from allo_addon.core.postprocess import PostprocessRequest, postprocess
 from allo_addon.core.postprocess.for_anomalib import (camera_day, folder_dirs,
                                                       split_by_camera_day)
+from anomalib_python import run_with_anomalib
 from postprocess_tree import make_anomaly_exp, make_normal_exp, write_manifest
 
-REPO = Path(__file__).resolve().parents[1]
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp")
 
 
@@ -88,19 +86,9 @@ def test_camera_day_names_the_image(tmp_path):
         camera_day("renders/test/images/31_normal_10.png")
 
 
-def anomalib_python() -> Path | None:
-    given = os.environ.get("ALLO_ANOMALIB_PYTHON")
-    candidate = Path(given) if given else REPO / ".venv-anomalib" / "bin" / "python"
-    return candidate if candidate.is_file() else None
-
-
-# Run by the anomalib Python. PyPI's torchvision is built against CUDA torch; with a CPU torch
-# its operator library does not load and its fake-kernel registrations fail on import, so they
-# are turned off first: Folder's path handling never uses them.
+# Run by the anomalib Python (tests/anomalib_python.py), after its PRELUDE.
 ANOMALIB_SCRIPT = r"""
 import json, sys
-import torch.library
-torch.library.register_fake = lambda *args, **kwargs: (lambda function: function)
 import anomalib
 from anomalib.data.datasets.image.folder import make_folder_dataset
 from allo_addon.core.postprocess.for_anomalib import camera_day, camera_day_folder, folder_dirs
@@ -131,19 +119,8 @@ print(json.dumps(out))
 
 
 def test_anomalibs_own_folder_reads_the_layout(renders):
-    python = anomalib_python()
-    if python is None:
-        reason = ("no Python with anomalib: set ALLO_ANOMALIB_PYTHON or make .venv-anomalib "
-                  "(README, 'Loading with Anomalib'); the rebuilt search above still ran")
-        print("SKIPPED:", reason)
-        pytest.skip(reason)
-    done = subprocess.run([str(python), "-c", ANOMALIB_SCRIPT, str(renders)], cwd=REPO,
-                          env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True,
-                          text=True, timeout=300)
-    if done.returncode != 0 and "No module named 'anomalib'" in done.stderr:
-        pytest.skip(f"{python} has no anomalib")
-    assert done.returncode == 0, done.stderr[-3000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    stdout = run_with_anomalib(ANOMALIB_SCRIPT, renders)
+    result = json.loads(stdout.strip().splitlines()[-1])
     assert result["counts"] == {"Split.TEST/DirType.ABNORMAL": 16,
                                 "Split.TEST/DirType.NORMAL_TEST": 8,
                                 "Split.TRAIN/DirType.NORMAL": 8}, result

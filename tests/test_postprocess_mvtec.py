@@ -21,6 +21,7 @@ from PIL import Image
 
 from allo_addon.core.errors import UserError
 from allo_addon.core.postprocess import PostprocessRequest, postprocess
+from anomalib_python import run_with_anomalib
 from postprocess_tree import (SIZE, anomaly_name, make_anomaly_exp, make_normal_exp, read, tree,
                               write_image, write_manifest)
 
@@ -220,3 +221,36 @@ def test_anomaly_kind_that_cannot_be_told_is_refused(tmp_path):
     with pytest.raises(UserError, match=r"Camera1/anomaly/odd.png: cannot tell its anomaly kind"):
         run(tmp_path / "exp_2", tmp_path / "mvtec", anomaly=True, min_pixel=MIN_PIXEL)
     assert not (tmp_path / "mvtec").exists()
+
+
+# Run by a Python with Anomalib (tests/anomalib_python.py): its own MVTec AD reader on our tree.
+ANOMALIB_MVTEC = r"""
+import json, sys
+from pathlib import Path
+from anomalib.data.datasets.image import mvtecad
+make = getattr(mvtecad, "make_mvtec_ad_dataset", None) or mvtecad.make_mvtec_dataset
+out = {}
+for category in sys.argv[1:]:
+    samples = make(Path(category))
+    out[category] = sorted([Path(r.image_path).name, r.split, r.label,
+                            Path(r.mask_path).name if isinstance(r.mask_path, str) and r.mask_path
+                            else ""] for r in samples.itertuples())
+print(json.dumps(out))
+"""
+
+
+def test_anomalibs_own_mvtec_reader_reads_the_tree(tmp_path):
+    """Where Anomalib is installed, its make_mvtec_ad_dataset reads exactly the samples and mask
+    pairs the rebuilt rules above find (checked with anomalib 2.7.0)."""
+    both_batches(tmp_path)
+    root = tmp_path / "mvtec"
+    run(tmp_path / "exp_1", root, normal_test_ratio=0.25)
+    run(tmp_path / "exp_2", root, anomaly=True, min_pixel=MIN_PIXEL)
+    categories = [root / "Camera1", root / "Camera2"]
+    theirs = json.loads(run_with_anomalib(ANOMALIB_MVTEC, *categories).strip().splitlines()[-1])
+    for category in categories:
+        ours = sorted([Path(s["image_path"]).name, s["split"], s["label"],
+                       Path(s["mask_path"]).name if "mask_path" in s else ""]
+                      for s in anomalib_mvtec_samples(category))
+        assert theirs[str(category)] == ours
+        assert any(mask for *_, mask in ours) and any(not mask for *_, mask in ours)
