@@ -4,15 +4,8 @@ Quick Render (scene/day_view.py, scene/timeline.py, scene/quick_render.py do the
 import bpy
 
 from ..core.errors import UserError
+from .preview_day import ephemeris_loaded
 from .reporting import fail
-
-
-def _ready(cls, context) -> bool:
-    from ..scene import preview
-    if preview.loaded(context.scene.allo) is None:
-        cls.poll_message_set("Load an ephemeris first")
-        return False
-    return True
 
 
 class ALLO_OT_toggle_lit_view(bpy.types.Operator):
@@ -36,7 +29,7 @@ class ALLO_OT_view_from_station(bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
-        return _ready(cls, context)
+        return ephemeris_loaded(cls, context)
 
     def execute(self, context):
         from ..core.day_view import field_of_view_deg
@@ -62,7 +55,7 @@ class ALLO_OT_timeline_days(bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
-        return _ready(cls, context)
+        return ephemeris_loaded(cls, context)
 
     def execute(self, context):
         from ..scene import preview, timeline
@@ -83,7 +76,7 @@ class ALLO_OT_quick_render(bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
-        return _ready(cls, context)
+        return ephemeris_loaded(cls, context)
 
     def execute(self, context):
         from ..scene import quick_render

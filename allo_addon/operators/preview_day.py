@@ -6,6 +6,14 @@ from ..core.errors import UserError
 from .reporting import fail
 
 
+def ephemeris_loaded(cls, context) -> bool:
+    """poll() of the buttons that show a day: greyed out, saying why, until one is loaded."""
+    from ..scene import preview
+    if preview.loaded(context.scene.allo) is None:
+        cls.poll_message_set("Load an ephemeris first")
+        return False
+    return True
+
 class ALLO_OT_preview_day(bpy.types.Operator):
     bl_idname = "allo.preview_day"
     bl_label = "Preview Day"
@@ -16,11 +24,7 @@ class ALLO_OT_preview_day(bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
-        from ..scene import preview
-        if preview.loaded(context.scene.allo) is None:
-            cls.poll_message_set("Load an ephemeris first")
-            return False
-        return True
+        return ephemeris_loaded(cls, context)
 
     def execute(self, context):
         from ..scene import preview
