@@ -3,7 +3,11 @@ shown and looked through, as the panel's list and buttons do (make e2e clicks th
 """
 
 import json
+import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -225,3 +229,31 @@ def test_look_through_a_record_without_a_pose_is_one_message(ops, batch, tmp_pat
     with pytest.raises(RuntimeError, match=f"{records[0]['image']} has no camera_pose") as error:
         ops.look_through_dataset_image()
     assert "Traceback" not in str(error.value)
+
+
+
+SHOW_AND_EXIT = """
+import sys
+import bpy
+from blender_addon import registered_addon
+with registered_addon():
+    props = bpy.context.window_manager.allo_dataset
+    props.folder = sys.argv[1]
+    assert bpy.ops.allo.open_dataset() == {"FINISHED"}
+    with bpy.context.temp_override(window=bpy.context.window_manager.windows[0]):
+        props.active = 0
+    assert bpy.data.images.get("ALLO Dataset Image") is not None
+print("shown")
+"""
+
+
+def test_showing_an_image_lets_the_process_end(batch):
+    """The bpy module has no event loop: a timer registered there never runs, and bpy 4.5's
+    exit hangs on a pending one (this module's pytest never ended on 4.5.15). Showing an image,
+    as a click in the list does, must leave the process free to exit."""
+    exp, _ = batch
+    tests = Path(__file__).resolve().parent
+    done = subprocess.run([sys.executable, "-c", SHOW_AND_EXIT, str(exp)], cwd=tests.parent,
+                          env={**os.environ, "PYTHONPATH": f"{tests.parent}{os.pathsep}{tests}"},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "shown" in done.stdout, done.stderr[-2000:]

@@ -53,7 +53,9 @@ def show(dataset: Dataset, entry: Entry, view: str, context=None) -> bpy.types.I
     image.pixels.foreach_set(pixels.ravel())
     image.update()
     window = getattr(context, "window", None) if context is not None else None
-    if window is not None:
+    # Without Blender's event loop (the bpy module, blender -b) no timer ever runs, and bpy 4.5
+    # hangs at exit on a timer left pending: only a real window gets one.
+    if window is not None and not bpy.app.background:
         # not now: a click in the list runs this inside the sidebar's event handling, and
         # splitting or retyping the area that holds the sidebar there would pull the region
         # being handled away under it. A timer runs after the handler, as an operator would.
