@@ -19,6 +19,7 @@ from ..core import day_view
 from ..core.batch import BatchRequest, prepare_batch
 from ..core.errors import UserError
 from ..core.manifest import read_records
+from .dataset_view import read_png
 
 IMAGE, OVERLAY = "ALLO Quick Render", "ALLO Quick Render Masks"
 # mask overlay colours: station and bodies (fb_mask), anomaly (anomaly_mask)
@@ -61,8 +62,8 @@ def quick_render(settings, anomaly: bool) -> QuickResult:
             raise UserError(f"Quick Render of day {settings.preview_day}, camera "
                             f"{settings.camera_index}: {why}")
         record = read_records(batch.exp_dir)[0]
-        beauty = _pixels(batch.exp_dir / record["image"])
-        masks = {k: _pixels(batch.exp_dir / v)[:, :, 0] > 0 for k, v in record["masks"].items()}
+        beauty = read_png(batch.exp_dir / record["image"])
+        masks = {k: read_png(batch.exp_dir / v)[:, :, 0] > 0 for k, v in record["masks"].items()}
     return QuickResult(record, _image(IMAGE, beauty).name,
                        _image(OVERLAY, overlay(beauty, masks)).name)
 
@@ -75,18 +76,6 @@ def overlay(beauty: np.ndarray, masks: dict) -> np.ndarray:
             where = masks[key]
             out[where, :3] = 0.5 * out[where, :3] + 0.5 * np.array(TINTS[key], np.float32)
     return out
-
-
-def _pixels(path: Path) -> np.ndarray:
-    """RGBA floats (rows bottom-up, as Blender holds them) of an image file."""
-    image = bpy.data.images.load(str(path), check_existing=False)
-    try:
-        width, height = image.size
-        pixels = np.empty(width * height * 4, np.float32)
-        image.pixels.foreach_get(pixels)
-        return pixels.reshape(height, width, 4)
-    finally:
-        bpy.data.images.remove(image)
 
 
 def _image(name: str, pixels: np.ndarray):
