@@ -12,6 +12,7 @@ import bpy
 import yaml
 
 from .core.config import Config, config_from_dict, parse_yaml
+from .core.postprocess.options import BY_NAME as OPTION
 from .core.settings import BY_KEY, SETTINGS
 from .dataset_properties import ALLO_PG_dataset, classes as DATASET_CLASSES
 
@@ -29,6 +30,8 @@ MAPPING_PROPERTIES = {"pose_jitter": ("jitter_position", "jitter_rotation", "jit
 # Every settings property that is (part of) a render_config.yaml key.
 CONFIG_PROPERTIES = (LIST_KEYS + PATH_KEYS + PLAIN_KEYS + PAIR_KEYS
                      + sum(MAPPING_PROPERTIES.values(), ()))
+# the post-process options the panel shows (pp_<name>); the Run button passes them on
+PANEL_OPTIONS = ("input", "output", "min_pixel", "anomaly")
 MODES = ("illumination", "depth", "scale", "colour")
 
 
@@ -106,6 +109,36 @@ def config_property(setting):
                      f"(MAPPING_PROPERTIES)")
 
 
+def option_property(option):
+    """The allo.postprocess operator's property for a post-process option (and the panel's
+    pp_<name>), from core/postprocess/options.py."""
+    kind = option.kind
+    named = {"name": option.label, "description": option.tooltip}
+    bounds = {bound: value for bound, value in (("min", option.minimum), ("max", option.maximum))
+              if value is not None}
+    if kind == "path":
+        return _path_property(option.label, option.tooltip,
+                              "FILE_PATH" if option.file else "DIR_PATH")
+    if kind == "int":
+        return bpy.props.IntProperty(default=option.default, **bounds, **named)
+    if kind == "min_pixel":   # -1: the min_pixel the render used
+        return bpy.props.IntProperty(default=-1, **bounds, **named)
+    if kind == "float":
+        return bpy.props.FloatProperty(default=option.default, **bounds, **named)
+    if kind == "bool":
+        return bpy.props.BoolProperty(default=option.default, **named)
+    if kind == "choice":
+        return bpy.props.EnumProperty(items=list(option.choices), default=option.default, **named)
+    if kind == "shape":
+        return bpy.props.IntVectorProperty(size=2, default=option.default, **bounds, **named)
+    return bpy.props.StringProperty(**named)   # text
+
+
+def add_properties(cls, properties: dict) -> None:
+    """Properties made from a table, added to a class's own (bpy reads them at register)."""
+    cls.__annotations__ = {**cls.__dict__.get("__annotations__", {}), **properties}
+
+
 class ALLO_PG_settings(bpy.types.PropertyGroup):
     config_path: bpy.props.StringProperty(
         name="Config", subtype="FILE_PATH",
@@ -159,13 +192,7 @@ class ALLO_PG_settings(bpy.types.PropertyGroup):
     jitter_min_share: bpy.props.FloatProperty(
         name="Min Station Share", default=0.1, min=0.0, max=1.0, subtype="FACTOR",
         description="Share of the view that must see the station, else the day's jitter is drawn again")
-    # --- post-process --------------------------------------------------------------------
-    pp_input: _path_property("Input", "The exp_<N> folder to post-process")
-    pp_output: _path_property("Output", "The split folder to write (renders/train, renders/test)")
-    pp_min_pixel: bpy.props.IntProperty(
-        name="Min Pixels", default=-1, min=-1,
-        description="An anomaly must cover more than this many pixels (-1: what the render used)")
-    pp_anomaly: bpy.props.BoolProperty(name="Anomalous Batch", default=False)
+    # --- post-process: pp_<name> per PANEL_OPTIONS, added below the class -------------------
 
     # --- conversion ----------------------------------------------------------------------
     @property
@@ -215,8 +242,10 @@ class ALLO_PG_settings(bpy.types.PropertyGroup):
                 setattr(other, key, getattr(self, key))
 
 
-ALLO_PG_settings.__annotations__.update(
-    {s.key: config_property(s) for s in SETTINGS if s.kind != "mapping"})
+add_properties(ALLO_PG_settings, {s.key: config_property(s) for s in SETTINGS
+                                  if s.kind != "mapping"})
+add_properties(ALLO_PG_settings, {f"pp_{name}": option_property(OPTION[name])
+                                  for name in PANEL_OPTIONS})
 
 
 class ALLO_AP_preferences(bpy.types.AddonPreferences):

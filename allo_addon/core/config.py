@@ -11,7 +11,7 @@ import difflib
 import math
 import os
 import reprlib
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -27,7 +27,7 @@ from .user_files import read_user_text
 # are re-exported here for the modules that import them from config.
 from .settings import (BUILTIN, COLOURS, DEVICES, FLOAT_MAX, INT_MAX, INT_MIN, LENS_MM_MIN,  # noqa: F401
                        POSE_PRESETS, PROTOCOLS, RESOLUTION_MAX, SAMPLES_MAX, SETTINGS, PoseJitter,
-                       Setting, config_fields)
+                       Setting, config_fields, with_fields)
 
 AUTO_STATION_SHARE = 0.1
 
@@ -37,18 +37,7 @@ MAX_CAMERAS = 10_000
 MAX_CONFIG_BYTES = 1 << 20             # a config is a few hundred bytes; 1 MiB is the wrong file
 
 
-def _with_settings(cls):
-    """Config's fields: one per Setting, in table order, before the class's own (source)."""
-    own = dict(cls.__dict__.get("__annotations__", {}))
-    annotations = {}
-    for key, (annotation, default) in config_fields().items():
-        annotations[key] = annotation
-        setattr(cls, key, default)
-    cls.__annotations__ = {**annotations, **own}
-    return dataclass(frozen=True)(cls)
-
-
-@_with_settings
+@with_fields(config_fields(), frozen=True)
 class Config:
     """A validated render_config.yaml: a field per key of core/settings.py's SETTINGS."""
     source: Path | None = None                # the YAML file this came from

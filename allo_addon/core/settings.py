@@ -32,7 +32,7 @@ use them; core/config.py re-exports them for the modules that import them from t
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -241,13 +241,23 @@ assert len(BY_KEY) == len(SETTINGS), "a key is declared twice"
 
 
 def config_fields() -> dict:
-    """{key: (annotation, default or dataclasses.field)} for Config, in table order."""
-    out = {}
-    for s in SETTINGS:
-        try:
-            hash(s.default)
-            default = s.default
-        except TypeError:   # a dict: each Config gets its own copy
-            default = field(default_factory=lambda d=s.default: copy.deepcopy(d))
-        out[s.key] = (s.annotation or KINDS[s.kind], default)
-    return out
+    """{key: (annotation, default)} for Config, in table order."""
+    return {s.key: (s.annotation or KINDS[s.kind], s.default) for s in SETTINGS}
+
+
+def with_fields(table_fields: dict, frozen: bool = False):
+    """Class decorator: a dataclass with `table_fields` ({name: (annotation, default)}, in
+    order; default dataclasses.MISSING: required) first, then the class's own fields."""
+    def decorate(cls):
+        own = dict(cls.__dict__.get("__annotations__", {}))
+        for name, (annotation, default) in table_fields.items():
+            if default is MISSING:
+                continue
+            try:
+                hash(default)
+            except TypeError:   # a dict: each instance gets its own copy
+                default = field(default_factory=lambda d=default: copy.deepcopy(d))
+            setattr(cls, name, default)
+        cls.__annotations__ = {**{n: a for n, (a, _) in table_fields.items()}, **own}
+        return dataclass(frozen=frozen)(cls)
+    return decorate
