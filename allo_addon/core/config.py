@@ -3,6 +3,10 @@
 Every original key keeps its meaning; every key we add has a default that reproduces the
 original pipeline. Unknown keys are an error that names the closest known key. Paths are
 resolved relative to the config file's folder.
+
+The keys themselves (kind, default, bounds, help) are declared once, in core/settings.py: its
+docstring says how to add one. Here: Config made from that table, reading the YAML, the check
+of each kind (_Checker) and the rules between keys.
 """
 
 from __future__ import annotations
