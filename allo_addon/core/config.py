@@ -29,9 +29,9 @@ from .user_files import read_user_text
 
 # The keys, their defaults and bounds are declared once, in core/settings.py; the constants
 # are re-exported here for the modules that import them from config.
-from .settings import (BUILTIN, COLOURS, DEVICES, FLOAT_MAX, INT_MAX, INT_MIN, LENS_MM_MIN,  # noqa: F401
-                       POSE_PRESETS, PROTOCOLS, RESOLUTION_MAX, SAMPLES_MAX, SETTINGS, PoseJitter,
-                       Setting, config_fields, with_fields)
+from .settings import (  # noqa: F401
+    BUILTIN, COLOURS, DEVICES, FLOAT_MAX, INT_MAX, INT_MIN, LENS_MM_MIN, POSE_PRESETS, PROTOCOLS,
+    RESOLUTION_MAX, SAMPLES_MAX, SETTINGS, PoseJitter, Setting, config_fields, with_fields)
 
 AUTO_STATION_SHARE = 0.1
 

@@ -21,8 +21,11 @@ Adding a key
    in the panel without more code), pair (two whole numbers) and mapping (give `parse`; a
    mapping's panel fields are written by hand in properties.py, and
    tests/test_settings_table.py says so when they are missing).
-2. Use it: `config.exposure` where the renderer needs it.
-3. Add its row to README's render_config.yaml table (the test names it until you do).
+2. Use it: `config.exposure` where the renderer needs it; show its field in the panel
+   (panels/sidebar.py: `layout.prop(settings, "exposure")`).
+3. Add its row to README's render_config.yaml table (the test names it until you do), and a
+   value other than the default to CHANGED in tests/test_gui_panel.py (its round trip of
+   every panel setting asks for one).
 A rule between keys (end_day ≥ start_day) goes in config_from_dict after the per-key pass.
 
 Pure: no bpy. Blender's limits (INT_MAX, SAMPLES_MAX …) are stated here because the bounds
