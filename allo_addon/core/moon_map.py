@@ -15,9 +15,15 @@ from __future__ import annotations
 import math
 import random
 
+from pathlib import Path
+
 import numpy as np
 
 MOON_RADIUS_KM = 1737.4
+# albedo_map() as 8-bit values (to_bytes), made by scripts/make_moon_map.py: the scene loads
+# this instead of rasterising the map at each build. A PNG's first row is the image's top, so
+# the file holds the map upside down (Blender's first row, like the map's, is the bottom).
+SHIPPED_MAP = Path(__file__).resolve().parent.parent / "data" / "moon_albedo.png"
 HIGHLAND = 0.6
 
 # (name, latitude °, longitude ° east, diameter km): basaltic maria and dark floors
@@ -115,6 +121,11 @@ def albedo_map(width: int = 1024, height: int = 512) -> np.ndarray:
         bright = np.maximum(halo, 0.35 * rays)
         value[rows] += (1.0 - value[rows]) * bright   # ejecta brighten mare and highland alike
     return value.astype(np.float32)
+
+
+def to_bytes(albedo: np.ndarray) -> np.ndarray:
+    """The 8-bit values Blender stores when the float map is written into a byte image."""
+    return np.floor(albedo.astype(np.float32) * np.float32(255) + np.float32(0.5)).astype(np.uint8)
 
 
 def sample(albedo: np.ndarray, lat: float, lon: float) -> float:
