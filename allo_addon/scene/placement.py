@@ -13,7 +13,6 @@ anomaly's pixels. Here each attempt is checked with geometry only:
 from __future__ import annotations
 
 import math
-import random
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ import numpy as np
 from mathutils import Quaternion, Vector
 from mathutils.bvhtree import BVHTree
 
+from ..core.seeds import rng_from
 from .assembly import mesh_arrays, object_matrix
 
 GRID_RAYS = 3000            # at most this many rays per coverage estimate
@@ -164,7 +164,7 @@ def place_anomaly(stage, config, seed: int, scale: float, min_pixel: int):
     Returns a Placement, or a PlacementFailure saying why every attempt was refused.
     """
     started = time.perf_counter()
-    rng = random.Random(seed)
+    rng = rng_from(seed)
     rays = CameraRays(stage.scene, stage.camera)
     shape = AnomalyShape(stage)
     forward = rays.rotation @ Vector((0, 0, -1))
@@ -206,7 +206,7 @@ def place_on_surface(stage, config, seed: int, scale: float, min_pixel: int):
     would look (facing / distance²), so attempts are not spent on empty sky and near hull wins.
     """
     started = time.perf_counter()
-    rng = random.Random(seed)
+    rng = rng_from(seed)
     rays = CameraRays(stage.scene, stage.camera)
     shape = AnomalyShape(stage)
     cells = surface_cells(rays, stage.station_bvh)
