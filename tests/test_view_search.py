@@ -4,6 +4,13 @@ The StationView here answers shares from a table (pure logic standing in for the
 casts); the real ray casts run in test_render_batch / test_twins with real Blender.
 """
 
+import json
+import re
+
+import numpy as np
+import pytest
+from conftest import run_cli
+
 from allo_addon.core.config import config_from_dict
 from allo_addon.core.planner import RenderJob
 from allo_addon.core.poses import CameraPose, jittered
@@ -73,3 +80,48 @@ def test_share_zero_measures_nothing_and_needs_no_scene():
     assert chosen == SteadyPose(j.camera, 0, None)
     assert "the plan's jitter (station share not checked)" in chosen.describe()
     assert needs_view(config_from_dict({}))   # auto: 0.1
+
+
+@pytest.mark.blender
+def test_dry_run_prints_the_poses_the_render_uses(write_config):
+    """Train cameras 0, 2 and 3 on day 1 at min_station_share 0.5: the table pose, the 4th and
+    the 1st redraw (measured). The dry run, before and after the render, names those poses."""
+    config = write_config(start_day=1, end_day=1, cams=[0, 2, 3], resolution=[64, 36],
+                          pose_jitter={"position": 1.0, "rotation": 0.2,
+                                       "min_station_share": 0.5})
+    before = run_cli("render", "--config", config, "--exp_num", 4, "--dry-run")
+    assert before.returncode == 0, before.stderr
+    exp = config.parent / "renders" / "exp_4"
+    assert not exp.exists()     # the dry run built the scene and wrote nothing
+    rendered = run_cli("render", "--config", config, "--exp_num", 4)
+    assert rendered.returncode == 0, rendered.stderr
+    after = run_cli("render", "--config", config, "--exp_num", 4, "--dry-run")
+    assert after.stdout.count("(done)") == 3
+    poses = {json.loads(line)["camera"]: json.loads(line)["camera_pose"]
+             for line in (exp / "manifest.jsonl").read_text().splitlines()}
+    printed = _printed_poses(before.stdout)
+    assert printed == _printed_poses(after.stdout) and sorted(printed) == sorted(poses)
+    for camera, (location, rotation, redraws) in printed.items():
+        pose = poses[camera]
+        # printed with 4 decimals: within half a unit of the last one
+        assert np.allclose(location, pose["location"], atol=5.1e-5), camera
+        assert np.allclose(rotation, pose["rotation_euler_xyz"], atol=5.1e-5), camera
+        assert redraws == pose["jitter_redraws"], camera
+    assert sorted(p["jitter_redraws"] for p in poses.values() if p["jitter_redraws"]) == [1, 4]
+    assert any(p["jitter_redraws"] is None for p in poses.values())
+
+
+def _printed_poses(stdout: str) -> dict:
+    """Camera<K> -> (location, rotation, redraws or None for the table pose) from a dry run."""
+    found, camera = {}, None
+    for line in stdout.splitlines():
+        job = re.match(r"  day \d+ (Camera\d+)", line)
+        if job:
+            camera = job.group(1)
+        pose = re.match(r"    camera: location \(([^)]*)\) rotation \(([^)]*)\), (.*)", line)
+        if pose:
+            redraw = re.search(r"jitter redraw (\d+)", pose.group(3))
+            found[camera] = ([float(v) for v in pose.group(1).split(",")],
+                             [float(v) for v in pose.group(2).split(",")],
+                             int(redraw.group(1)) if redraw else None)
+    return found
