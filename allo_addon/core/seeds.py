@@ -13,6 +13,8 @@ Every random stream of ALLO is made here, by one of four functions:
   not re-keyed, because a new key would change the images and splits of every existing config
   and seed. The anomaly seed in them is itself a derive_seed, so they still follow the rule;
 - scene_rng(name): the fixed textures of the scene (SCENE_SEEDS), the same in every batch.
+tests/test_seeds.py checks that no other module builds one. (The baseline's training seeds
+torch through Lightning's seed_everything: a model's training, not a draw of the dataset.)
 """
 
 import hashlib
