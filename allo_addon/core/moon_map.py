@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .seeds import scene_rng
+
 MOON_RADIUS_KM = 1737.4
 # albedo_map() as 8-bit values (to_bytes), made by scripts/make_moon_map.py: the scene loads
 # this instead of rasterising the map at each build. A PNG's first row is the image's top, so
@@ -95,7 +97,7 @@ def _band(height: int, lat: float, reach: float) -> slice:
 def albedo_map(width: int = 1024, height: int = 512) -> np.ndarray:
     """(height, width) float32 in [0, 1]: maria 0, highlands HIGHLAND, rays and ejecta up to 1."""
     points = unit_vectors(width, height)
-    rng = random.Random(1969)
+    rng = scene_rng("moon-map")   # one Moon for every batch (core/seeds.py)
     mare = np.zeros((height, width))
     for _, lat, lon, diameter in MARIA:
         radius = diameter / 2 / MOON_RADIUS_KM
