@@ -21,6 +21,7 @@ from .anomaly_params import AnomalyParams, parse_anomaly_params
 from .builtin_catalog import ANOMALY_KINDS
 from .errors import UserError
 from .render_names import number_label
+from .sensor import SensorSpec, parse_sensor
 from .user_files import read_user_text
 
 # Anomaly colours of the original pipeline (RGB, linear), plus the aliases users type.
@@ -102,6 +103,7 @@ class Config:
     anomaly_box: float = 1.2                  # ± m around that point
     placement_attempts: int = 11
     anomaly_params: dict = field(default_factory=dict)   # kind -> AnomalyParams (anomaly_params.py)
+    sensor: SensorSpec | None = None          # camera sensor model (core/sensor.py); None: off
     source: Path | None = None                # the YAML file this came from
 
     @property
@@ -258,6 +260,7 @@ def config_from_dict(raw: dict, base_dir: Path = Path("."), source: Path | None 
         "placement_attempts", get("placement_attempts", d.placement_attempts), minimum=1)
     values["anomaly_params"] = parse_anomaly_params(checker, get("anomaly_params"),
                                                     values["anomalies"], COLOURS)
+    values["sensor"] = parse_sensor(checker, get("sensor"))
     return Config(**values, source=source)
 
 

@@ -23,6 +23,7 @@ def config_to_dict(config: Config) -> dict:
             values[key] = list(value)
     values["camera_poses"] = str(config.camera_poses)
     values["anomaly_params"] = {kind: params.as_yaml() for kind, params in config.anomaly_params.items()}
+    values["sensor"] = config.sensor.as_yaml() if config.sensor else None
     if config.pose_jitter.min_station_share is None:
         values["pose_jitter"]["min_station_share"] = "auto"
     return values
