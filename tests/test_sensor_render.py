@@ -64,7 +64,7 @@ def test_masks_follow_the_lens_distortion(bpy_ops, tmp_path):
     plain_mask = np.asarray(Image.open(exp_s / s["masks"]["fb_mask"]))
     bent_mask = np.asarray(Image.open(exp_d / d["masks"]["fb_mask"]))
     intrinsics = d["sensor"]["distortion_intrinsics"]
-    remap = distortion_remap(64, 36, intrinsics["fx"], intrinsics["k1_k2_p1_p2_k3"])
+    remap = distortion_remap(64, 36, intrinsics["fx"], tuple(intrinsics["k1_k2_p1_p2_k3"]))
     assert not np.array_equal(plain_mask, bent_mask)      # the lens moved the station's outline
     assert np.array_equal(remap_nearest(plain_mask, remap), bent_mask)
     assert d["fb_pixels"] == int((bent_mask > 0).sum())

@@ -20,6 +20,7 @@ Each colour channel is treated as its own monochrome sensor (no Bayer mosaic / d
 from __future__ import annotations
 
 import difflib
+import functools
 import struct
 import zlib
 from dataclasses import asdict, dataclass, fields, replace
@@ -196,7 +197,7 @@ def _check(checker, key, value):
 
 # --- geometry: distortion ----------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Remap:
     """For each output pixel, where it samples the rendered image (pixel index units, top row
     first) and whether that point lies inside the render (outside: black, no mask)."""
@@ -204,7 +205,29 @@ class Remap:
     y: np.ndarray
     inside: np.ndarray
 
+    @functools.cached_property
+    def nearest(self) -> np.ndarray:
+        """Flat index of the nearest source pixel (masks)."""
+        h, w = self.x.shape
+        x = np.clip(np.rint(self.x), 0, w - 1).astype(np.intp)
+        y = np.clip(np.rint(self.y), 0, h - 1).astype(np.intp)
+        return y * w + x
 
+    @functools.cached_property
+    def bilinear(self):
+        """Flat indices of the four neighbours and their weights (zero outside the render)."""
+        h, w = self.x.shape
+        x0 = np.clip(np.floor(self.x), 0, w - 1).astype(np.intp)
+        y0 = np.clip(np.floor(self.y), 0, h - 1).astype(np.intp)
+        x1, y1 = np.minimum(x0 + 1, w - 1), np.minimum(y0 + 1, h - 1)
+        fx = np.clip(self.x - x0, 0, 1).astype(np.float32)
+        fy = np.clip(self.y - y0, 0, 1).astype(np.float32)
+        keep = self.inside.astype(np.float32)
+        return ((y0 * w + x0, (1 - fx) * (1 - fy) * keep), (y0 * w + x1, fx * (1 - fy) * keep),
+                (y1 * w + x0, (1 - fx) * fy * keep), (y1 * w + x1, fx * fy * keep))
+
+
+@functools.lru_cache(maxsize=4)   # one per batch: every image shares the camera
 def distortion_remap(width: int, height: int, focal_px: float, coefficients) -> Remap | None:
     """The remap that makes the pinhole render look through a lens with OpenCV's distortion
     model: a distorted pixel centre is undistorted (fixed-point iteration, as OpenCV's
@@ -218,12 +241,14 @@ def distortion_remap(width: int, height: int, focal_px: float, coefficients) -> 
     x, y = xd.copy(), yd.copy()
     for _ in range(20):
         r2 = x * x + y * y
-        radial = 1 + k1 * r2 + k2 * r2 * r2 + k3 * r2 ** 3
+        radial = 1 + r2 * (k1 + r2 * (k2 + r2 * k3))
         dx = 2 * p1 * x * y + p2 * (r2 + 2 * x * x)
         dy = p1 * (r2 + 2 * y * y) + 2 * p2 * x * y
         x, y = (xd - dx) / radial, (yd - dy) / radial
     sx, sy = x * focal_px + cx - 0.5, y * focal_px + cy - 0.5
     inside = (sx > -0.5) & (sx < width - 0.5) & (sy > -0.5) & (sy < height - 0.5)
+    for array in (sx, sy, inside):
+        array.flags.writeable = False       # shared by every image through the cache
     return Remap(sx, sy, inside)
 
 
@@ -231,35 +256,31 @@ def remap_linear(image: np.ndarray, remap: Remap | None) -> np.ndarray:
     """Bilinear resampling of an (H, W, C) float image; outside the render: 0."""
     if remap is None:
         return image
-    h, w = image.shape[:2]
-    x0 = np.clip(np.floor(remap.x), 0, w - 1).astype(np.intp)
-    y0 = np.clip(np.floor(remap.y), 0, h - 1).astype(np.intp)
-    x1, y1 = np.minimum(x0 + 1, w - 1), np.minimum(y0 + 1, h - 1)
-    fx = np.clip(remap.x - x0, 0, 1)[..., None]
-    fy = np.clip(remap.y - y0, 0, 1)[..., None]
-    top = image[y0, x0] * (1 - fx) + image[y0, x1] * fx
-    bottom = image[y1, x0] * (1 - fx) + image[y1, x1] * fx
-    out = top * (1 - fy) + bottom * fy
-    return np.where(remap.inside[..., None], out, 0).astype(image.dtype)
+    h, w, c = image.shape
+    flat = image.reshape(h * w, c)
+    out = np.zeros((h, w, c), image.dtype)
+    for index, weight in remap.bilinear:
+        out += flat[index] * weight[..., None]
+    return out
 
 
 def remap_nearest(mask: np.ndarray, remap: Remap | None) -> np.ndarray:
     """Nearest-neighbour resampling of a mask (classes never blend); outside the render: 0."""
     if remap is None:
         return mask
-    h, w = mask.shape[:2]
-    x = np.clip(np.rint(remap.x), 0, w - 1).astype(np.intp)
-    y = np.clip(np.rint(remap.y), 0, h - 1).astype(np.intp)
-    return np.where(remap.inside, mask[y, x], 0).astype(mask.dtype)
+    return np.where(remap.inside, mask.reshape(-1)[remap.nearest], 0).astype(mask.dtype)
 
 
 # --- optics ------------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=4)
 def vignetting_map(width: int, height: int, focal_px: float, strength: float) -> np.ndarray:
     """1 - strength·(1 - cos⁴θ), θ the field angle of each pixel centre."""
     u, v = np.meshgrid(np.arange(width) + 0.5 - width / 2, np.arange(height) + 0.5 - height / 2)
     cos2 = focal_px ** 2 / (focal_px ** 2 + u * u + v * v)
-    return 1 - strength * (1 - cos2 * cos2)
+    out = (1 - strength * (1 - cos2 * cos2)).astype(np.float32)
+    out.flags.writeable = False
+    return out
 
 
 def glare(electrons: np.ndarray, threshold: float, strength: float, radius: float) -> np.ndarray:
@@ -274,12 +295,18 @@ def glare(electrons: np.ndarray, threshold: float, strength: float, radius: floa
     r = np.arange(-reach, reach + 1)
     kernel = (1 + (r[:, None] ** 2 + r[None, :] ** 2) / radius ** 2) ** -1.5
     kernel /= kernel.sum()
-    ph, pw = h + 2 * reach, w + 2 * reach     # zero padding: no wrap-around of the FFT
+    # only the box around the bright pixels (plus the PSF's reach) gets any light
+    rows, cols = np.nonzero(excess.any(axis=2))
+    top, left = max(rows.min() - reach, 0), max(cols.min() - reach, 0)
+    bottom, right = min(rows.max() + reach + 1, h), min(cols.max() + reach + 1, w)
+    box = excess[top:bottom, left:right]
+    bh, bw = box.shape[:2]
+    ph, pw = bh + 2 * reach, bw + 2 * reach     # zero padding: no wrap-around of the FFT
     spectrum = np.fft.rfft2(kernel, s=(ph, pw))
-    spread = np.empty_like(excess)
+    spread = np.zeros_like(excess)
     for c in range(excess.shape[2]):
-        full = np.fft.irfft2(np.fft.rfft2(excess[:, :, c], s=(ph, pw)) * spectrum, s=(ph, pw))
-        spread[:, :, c] = full[reach:reach + h, reach:reach + w]
+        full = np.fft.irfft2(np.fft.rfft2(box[:, :, c], s=(ph, pw)) * spectrum, s=(ph, pw))
+        spread[top:bottom, left:right, c] = full[reach:reach + bh, reach:reach + bw]
     return electrons - excess + np.maximum(spread, 0)
 
 
@@ -320,12 +347,12 @@ class SensorImage:
 def expose(radiance: np.ndarray, spec: SensorSpec, seed: int, focal_px: float) -> SensorImage:
     """Linear radiance (H, W, 3, top row first, Cycles units) -> the camera's pixels."""
     h, w = radiance.shape[:2]
-    radiance = np.maximum(np.nan_to_num(radiance[:, :, :3].astype(np.float64)), 0)
-    remap = distortion_remap(w, h, focal_px, spec.distortion)
+    radiance = np.maximum(np.nan_to_num(radiance[:, :, :3].astype(np.float32)), 0)
+    remap = distortion_remap(w, h, float(focal_px), tuple(spec.distortion))
     radiance = remap_linear(radiance, remap)
     if spec.vignetting:
-        radiance = radiance * vignetting_map(w, h, focal_px, spec.vignetting)[..., None]
-    rate = radiance * electrons_per_second(spec)
+        radiance = radiance * vignetting_map(w, h, float(focal_px), spec.vignetting)[..., None]
+    rate = radiance.astype(np.float64) * electrons_per_second(spec)
     shutter = spec.shutter_s if spec.shutter_s is not None else metered_shutter(rate, spec)
     shutter *= 2.0 ** spec.exposure_compensation_ev
     signal = glare(rate * shutter, spec.glare_threshold * spec.full_well_e,
@@ -337,11 +364,12 @@ def expose(radiance: np.ndarray, spec: SensorSpec, seed: int, focal_px: float) -
     electrons += rng.normal(0.0, spec.read_noise_e, electrons.shape) if spec.read_noise_e else 0
     top = 2 ** spec.adc_bits - 1
     dn = np.clip(np.rint(electrons * spec.gain * top / spec.full_well_e), 0, top)
-    encoded = tone(dn / top, spec.tone_curve)
+    # every ADC code through the tone curve once, then a table look-up per pixel
     out_top = 2 ** spec.output_bits - 1
     dtype = np.uint8 if spec.output_bits == 8 else np.uint16
-    pixels = np.rint(encoded * out_top).astype(dtype)
-    return SensorImage(pixels, remap, shutter, float((dn == top).mean()))
+    table = np.rint(tone(np.arange(top + 1) / top, spec.tone_curve) * out_top).astype(dtype)
+    codes = dn.astype(np.intp)
+    return SensorImage(table[codes], remap, shutter, float((codes == top).mean()))
 
 
 def tone(linear: np.ndarray, curve: str) -> np.ndarray:
