@@ -22,7 +22,7 @@ PLAIN_KEYS = ("start_day", "end_day", "day_interval", "min_pixel", "samples", "d
 # Every settings property that is (part of) a render_config.yaml key.
 CONFIG_PROPERTIES = (LIST_KEYS + PATH_KEYS + PLAIN_KEYS
                      + ("resolution", "jitter_position", "jitter_rotation", "jitter_share_auto",
-                        "jitter_min_share", "anomaly_params"))
+                        "jitter_min_share", "anomaly_params", "sensor"))
 MODES = ("illumination", "depth", "scale", "colour")
 
 
@@ -170,6 +170,10 @@ class ALLO_PG_settings(bpy.types.PropertyGroup):
         name="Anomaly Parameters", default="",
         description="Per-kind parameters as in render_config.yaml, e.g. "
                     "{drill: {size: [0.3, 0.45], colour: red}, frost: {weight: 3}}")
+    sensor: bpy.props.StringProperty(
+        name="Sensor", default="",
+        description="Camera sensor model as in render_config.yaml: gateway_inspection, cmv4000, "
+                    "or {preset: cmv4000, shutter_s: 0.0005}; empty: none (Blender's PNG)")
     jitter_min_share: bpy.props.FloatProperty(
         name="Min Station Share", default=0.1, min=0.0, max=1.0, subtype="FACTOR",
         description="Share of the view that must see the station, else the day's jitter is drawn again")
@@ -202,6 +206,7 @@ class ALLO_PG_settings(bpy.types.PropertyGroup):
                               "min_station_share": "auto" if self.jitter_share_auto
                               else _value(self.jitter_min_share)}
         raw["anomaly_params"] = _yaml_mapping("Anomaly Parameters", self.anomaly_params)
+        raw["sensor"] = _yaml_mapping("Sensor", self.sensor)
         return config_from_dict(raw, base_dir=base)
 
     def from_config(self, config: Config) -> None:
@@ -218,6 +223,8 @@ class ALLO_PG_settings(bpy.types.PropertyGroup):
         self.jitter_position = config.pose_jitter.position
         self.jitter_rotation = config.pose_jitter.rotation
         self.anomaly_params = _yaml_text({k: p.as_yaml() for k, p in config.anomaly_params.items()})
+        sensor = config.sensor.as_config() if config.sensor else ""
+        self.sensor = sensor if isinstance(sensor, str) else _yaml_text(sensor)
         self.jitter_share_auto = config.pose_jitter.min_station_share is None
         if config.pose_jitter.min_station_share is not None:
             self.jitter_min_share = config.pose_jitter.min_station_share

@@ -76,6 +76,13 @@ class SensorSpec:
         values["shutter_s"] = "auto" if self.shutter_s is None else self.shutter_s
         return values
 
+    def as_config(self):
+        """The shortest config value for this spec: the preset's name, or the preset and what
+        differs from it (the panel's Sensor field)."""
+        base = PRESETS[self.preset]
+        changed = {k: v for k, v in self.as_yaml().items() if v != base.as_yaml()[k]}
+        return {"preset": self.preset, **changed} if changed else self.preset
+
     def record(self) -> dict:
         """Every parameter, for the manifest."""
         return {**self.as_yaml(), "source": self.source, "radiance_unit_note":
