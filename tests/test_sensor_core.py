@@ -178,8 +178,10 @@ def test_config_presets_overrides_and_mistakes():
     ({"quantum_efficiency": 1.5}, "key 'sensor.quantum_efficiency' is 1.5, expected a share"),
     ({"distortion": [0.1, "x"]}, "key 'sensor.distortion[1]' is 'x', expected a number"),
     ({"f_number": 0}, "key 'sensor.f_number' is 0, expected a number > 0"),
+    ({"full_well_e": 1e30}, "key 'sensor.full_well_e' is 1e+30, expected electrons from 1 to"),
 ])
 def test_sensor_mistakes_name_the_key(value, message):
+    """Each is one message naming the key (no numpy error from deep inside a render)."""
     with pytest.raises(UserError) as error:
         config_from_dict({"sensor": value})
     assert message in str(error.value)

@@ -155,14 +155,23 @@ def parse_sensor(checker, value) -> SensorSpec | None:
     return spec
 
 
-_POSITIVE = ("f_number", "glare_radius_px", "radiance_scale", "pixel_um", "full_well_e", "gain")
+_POSITIVE = ("f_number", "glare_radius_px", "radiance_scale", "pixel_um", "gain")
 _NON_NEGATIVE = ("vignetting", "glare_strength", "read_noise_e", "dark_current_e_s",
                  "glare_threshold")
 _UNIT = ("quantum_efficiency", "meter_target")
 
 
+MAX_FULL_WELL_E = 1e7   # the largest pixels hold ~1e6 e-; numpy's Poisson draw takes < 1e19
+
+
 def _check(checker, key, value):
     name = f"sensor.{key}"
+    if key == "full_well_e":
+        number = checker.number(name, value, positive=True)
+        if not 1 <= number <= MAX_FULL_WELL_E:
+            checker.fail(name, value, f"electrons from 1 to {MAX_FULL_WELL_E:g} (a real "
+                                      f"sensor's full well is far below)")
+        return number
     if key in _POSITIVE:
         return checker.number(name, value, positive=True)
     if key in _NON_NEGATIVE:
