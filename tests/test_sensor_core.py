@@ -6,7 +6,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from allo_addon.core import sensor
+from allo_addon.core import rgb_png, sensor
 from allo_addon.core.config import config_from_dict
 from allo_addon.core.config_yaml import config_to_dict
 from allo_addon.core.errors import UserError
@@ -151,9 +151,9 @@ def test_png_round_trips_8_and_16_bits():
     from PIL import Image
     for bits in (8, 16):
         pixels = sensor.expose(scene(), replace(SPEC, output_bits=bits), 9, FOCAL).pixels
-        assert np.array_equal(sensor.read_png(sensor.png_bytes(pixels)), pixels)
+        assert np.array_equal(rgb_png.read_png(rgb_png.png_bytes(pixels)), pixels)
     eight = sensor.expose(scene(), SPEC, 9, FOCAL).pixels
-    assert np.array_equal(np.asarray(Image.open(BytesIO(sensor.png_bytes(eight)))), eight)
+    assert np.array_equal(np.asarray(Image.open(BytesIO(rgb_png.png_bytes(eight)))), eight)
 
 
 def test_config_presets_overrides_and_mistakes():

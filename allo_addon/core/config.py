@@ -21,7 +21,7 @@ from .anomaly_params import AnomalyParams, parse_anomaly_params
 from .builtin_catalog import ANOMALY_KINDS
 from .errors import UserError
 from .render_names import number_label
-from .sensor import SensorSpec, parse_sensor
+from .sensor_spec import SensorSpec, parse_sensor
 from .user_files import read_user_text
 
 # Anomaly colours of the original pipeline (RGB, linear), plus the aliases users type.

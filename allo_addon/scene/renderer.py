@@ -18,6 +18,8 @@ import numpy as np
 
 from ..core import sensor as sensor_model
 from ..core.atomic_files import write_atomic
+from ..core.rgb_png import png_bytes
+from ..core.seeds import derive_seed
 from ..core.object_masks import masks_from_index
 from . import compat
 
@@ -80,13 +82,13 @@ class MaskedRenderer:
         radiance_file.unlink()
         focal_px = self.focal_px()
         shot = sensor_model.expose(radiance, self.sensor, seed, focal_px)
-        data = sensor_model.png_bytes(shot.pixels)
+        data = png_bytes(shot.pixels)
         write_atomic(beauty, lambda tmp: Path(tmp).write_bytes(data))
         height, width = shot.pixels.shape[:2]
         self.sensor_record = {
             **self.sensor.record(), "shutter_s_used": shot.shutter_s,
             "clipped_share": round(shot.clipped_share, 6),
-            "noise_seed": sensor_model.derive_seed(seed, "sensor"),
+            "noise_seed": derive_seed(seed, "sensor"),
             "distortion_intrinsics": {   # OpenCV's model; pixel centres at i + 0.5
                 "fx": focal_px, "fy": focal_px, "cx": width / 2, "cy": height / 2,
                 "k1_k2_p1_p2_k3": list(self.sensor.distortion),
