@@ -80,15 +80,17 @@ PRESETS = {
         dark_current_e_s=10.0, adc_bits=12,
         source="plausible 12-bit machine-vision CMOS (Sony Pregius-class figures), f/5.6",
         **_COMMON),
-    # ams (CMOSIS) CMV4000, a 4 MP global-shutter CMOS sensor common in space camera heads:
-    # data sheet figures: 5.5 µm pixel, 13.5 ke- full well, 13 e- RMS temporal (read) noise,
-    # QE x fill factor 60 % at 550 nm, dark current 125 e-/s at 25 °C, 10-bit ADC mode.
+    # ams (CMOSIS) CMV4000, a 4 MP global-shutter CMOS sensor flown in space instruments (SPEXone
+    # on NASA's PACE) and star trackers. Data sheet (v7-00): 5.5 µm pixel, 13.5 ke- full well,
+    # 13 e- temporal (read) noise, QE x fill factor 60 % at 550 nm, dark current 125 e-/s at
+    # 25 °C, 10- or 12-bit ADC, 0.075 LSB/e- in 10-bit mode at unity gain (here: 1023 codes
+    # over 13 500 e-, 0.0758 LSB/e-).
     "cmv4000": SensorSpec(
         preset="cmv4000", f_number=8.0, distortion=(0.0, 0.0, 0.0, 0.0, 0.0),
         pixel_um=5.5, quantum_efficiency=0.60, full_well_e=13500.0, read_noise_e=13.0,
         dark_current_e_s=125.0, adc_bits=10,
-        source="ams CMV4000 data sheet (5.5 um pixel, 13.5 ke- full well, 13 e- read noise, "
-               "QE x FF 60 % at 550 nm, 125 e-/s dark current at 25 C, 10-bit ADC)",
+        source="ams CMV4000 data sheet v7-00 (5.5 um pixel, 13.5 ke- full well, 13 e- read "
+               "noise, QE x FF 60 % at 550 nm, 125 e-/s dark current at 25 C, 10-bit ADC)",
         **_COMMON),
 }
 NONE = "none"
