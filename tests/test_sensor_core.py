@@ -80,6 +80,17 @@ def test_highlights_clip_at_full_well_and_the_adc_top():
     assert top[10:25, 20:40].min() == 65535
 
 
+def test_cmv4000_gain_1_is_the_data_sheets_conversion_gain():
+    """The sheet gives 0.075 LSB/e- in 10-bit mode at unity gain; gain 1 maps the full well to
+    the top code, 1023 / 13 500 e-."""
+    spec = replace(sensor.PRESETS["cmv4000"], read_noise_e=0.0, dark_current_e_s=0.0,
+                   vignetting=0.0, glare_strength=0.0, tone_curve="linear", output_bits=16)
+    rate = sensor.electrons_per_second(spec)
+    shot = sensor.expose(flat(1.0, (100, 100)), replace(spec, shutter_s=4000 / rate), 2, FOCAL)
+    codes = shot.pixels.astype(np.float64) * 1023 / 65535
+    assert codes.mean() / 4000 == pytest.approx(0.075, abs=0.001)
+
+
 def test_exposure_compensation_is_in_stops():
     _, base = electrons(SPEC, scene(), 1)
     _, brighter = electrons(replace(SPEC, exposure_compensation_ev=2.0), scene(), 1)

@@ -49,6 +49,9 @@ def test_same_seed_same_noisy_image(bpy_ops, tmp_path):
     sensor = a["sensor"]
     assert sensor == b["sensor"] and "sensor" not in plain
     assert sensor["preset"] == "gateway_inspection" and sensor["full_well_e"] == 30000
+    from dataclasses import fields
+    from allo_addon.core.sensor_spec import SensorSpec
+    assert {f.name for f in fields(SensorSpec)} <= set(sensor)   # every parameter recorded
     assert 1e-6 <= sensor["shutter_s_used"] <= 1.0 and sensor["shutter_s"] == "auto"
     image = np.asarray(Image.open(exp_a / a["image"]))
     assert image.shape == (36, 64, 3) and image.dtype == np.uint8 and image.max() > 0
