@@ -7,8 +7,9 @@ from __future__ import annotations
 import difflib
 from dataclasses import asdict, dataclass, fields, replace
 
-# Cycles' pixel values are radiance in W m⁻² sr⁻¹ of its own lamps (a white Lambertian surface
-# under a sun lamp of strength S W/m² renders about S/π). ALLO's default sun strength, 10,
+# Cycles' pixel values are radiance in its own lamps' units (measured in bpy 5.0.1: a white
+# Principled BSDF, roughness 1, facing a sun lamp of strength 1 W/m² renders 0.37; a Lambertian
+# surface would give 1/π). ALLO's default sun strength, 10,
 # stands for the real Sun at 1 AU (1361 W/m²), so one Cycles unit is this many physical ones.
 SOLAR_CONSTANT = 1361.0
 DEFAULT_SUN_STRENGTH = 10.0
