@@ -128,7 +128,8 @@ class BatchRun:
         self.denoising = configure_denoising(self.stage.scene, config)
         self._log(exp, self.denoising.note)
         scratch = scratch_dir(exp)
-        renderer = MaskedRenderer(self.stage.scene, scratch, quiet=self.quiet)
+        renderer = MaskedRenderer(self.stage.scene, scratch, quiet=self.quiet,
+                                  sensor=config.sensor)
         done = 0
         try:  # also when the GUI stops the generator (Esc): no scratch file or claim stays
             for job in batch.plan.jobs:
@@ -237,6 +238,8 @@ class BatchRun:
         for key, source in files.items():
             place_file(source, exp, paths[key])
         record = self._record(job, image, placement, paths, masks, seconds)
+        if renderer.sensor_record is not None:   # config `sensor:` only: every parameter
+            record["sensor"] = renderer.sensor_record
         records.append(record)   # never a second record for one image
         return seconds
 
