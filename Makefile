@@ -13,14 +13,16 @@ STAMP := $(VENV)/.allo-installed-$(BPY)
 # seed, shards, a killed and resumed batch, two writers on one exp, another CPU's rounding), the
 # denoiser this Cycles offers, the panel's operators against the command line, the extension zip
 # installed with Blender's own installer, the version-dependent material and import code
-# (compat.py: Principled BSDF inputs, the Sun's emission sampling, glTF/FBX/OBJ importers),
+# (scene/compat.py and test_compat.py: node trees, Mix node sockets, the 4.2 exit crash; the
+# Principled BSDF inputs, the Sun's emission sampling, glTF/FBX/OBJ importers),
 # Blender's limits behind the config checks, one-message errors through the 4.2 exit workaround,
 # and the day view (markers, the timeline's frame handler, Quick Render).
 COMPAT_TESTS ?= tests/test_render_batch.py tests/test_other_cpu.py tests/test_twins.py \
 	tests/test_concurrent_writers.py tests/test_manifest_torn_line.py tests/test_denoiser.py \
 	tests/test_gui_panel.py tests/test_extension_install.py tests/test_anomaly_params.py \
 	tests/test_sun_disc.py tests/test_user_assets_render.py tests/test_render_errors.py \
-	tests/test_hostile_inputs.py tests/test_dataset_browser.py tests/test_day_view_blender.py
+	tests/test_hostile_inputs.py tests/test_dataset_browser.py tests/test_day_view_blender.py \
+	tests/test_compat.py
 # Extra pytest arguments, e.g. PYTEST_ARGS="--junitxml=build/ci/test.xml" (.ci/run).
 PYTEST_ARGS ?=
 
