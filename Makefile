@@ -36,13 +36,14 @@ TORCH_WHEEL ?= $(firstword $(wildcard /opt/wheels/torch-*+cpu-cp311-*.whl))
 # e.g. BASELINE_ARGS="--models padim,patchcore,fastflow --size medium"
 BASELINE_ARGS ?=
 
-.PHONY: demo test test-fast test-compat bench e2e addon clean baseline baseline-smoke
+.PHONY: demo test test-fast test-compat lint bench e2e addon clean baseline baseline-smoke
 
-$(STAMP): requirements.txt
+# `pip install -e .` (pyproject.toml) puts allo_addon on the venv's path, from this checkout.
+$(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q bpy==$(BPY) -r requirements.txt
-	$(PY) -c "import site, pathlib; pathlib.Path(site.getsitepackages()[0], 'allo-repo.pth').write_text('$(CURDIR)\\n')"
+	$(PY) -m pip install -q -e .
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -60,6 +61,10 @@ test-compat: $(STAMP)
 	$(PY) -c "import bpy; print('bpy', bpy.app.version_string)"
 	$(PY) -m pytest -q $(COMPAT_TESTS) $(PYTEST_ARGS)
 
+## The linter (ruff, pinned in requirements.txt; rules in pyproject.toml). CI runs it.
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
 ## Pure-Python tests only (no bpy needed).
 test-fast: $(STAMP)
 	$(PY) -m pytest -q tests -m "not blender"
@@ -73,12 +78,12 @@ addon: $(STAMP)
 e2e: $(STAMP)
 	bash scripts/e2e.sh
 
-$(BASELINE_STAMP): requirements-baseline.txt
+$(BASELINE_STAMP): requirements-baseline.txt pyproject.toml
 	$(PYTHON) -m venv $(BASELINE_VENV)
 	$(BASELINE_PY) -m pip install -q --upgrade pip
 	$(if $(TORCH_WHEEL),$(BASELINE_PY) -m pip install -q $(TORCH_WHEEL),@echo "no TORCH_WHEEL: pip installs PyPI's torch, the CUDA build (several GB)")
 	$(BASELINE_PY) -m pip install -q -r requirements-baseline.txt
-	$(BASELINE_PY) -c "import site, pathlib; pathlib.Path(site.getsitepackages()[0], 'allo-repo.pth').write_text('$(CURDIR)\\n')"
+	$(BASELINE_PY) -m pip install -q -e .
 	touch $(BASELINE_STAMP)
 
 ## Render a small benchmark, train Anomalib models, write docs/baseline.md (+ heat-map figure).
