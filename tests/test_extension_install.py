@@ -139,3 +139,13 @@ def test_render_batch_runs_from_the_installed_copy(install_report):
     assert images, f"no anomaly images under {exp_dir}"
     for image in images:
         assert (image.parent.parent / "anomaly_mask" / image.name).is_file()
+
+
+def test_postprocess_spawned_workers_import_the_installed_copy(install_report):
+    """macOS and Windows spawn the post-process's workers: each must import the extension
+    under Blender's name for it (allo_addon is not importable in the child's place)."""
+    spawned = install_report["spawned_postprocess"]
+    assert spawned.get("package") == "bl_ext.user_default.allo", spawned
+    rendered = [p for folder in ("anomaly", "reference")   # anomalous images and their twins
+                for p in (install_report["_renders"] / "exp_2").glob(f"Camera*/{folder}/*.png")]
+    assert spawned["accepted"] == len(rendered) > 0 and spawned["rejected"] == 0, spawned

@@ -21,10 +21,13 @@ def test_fork_only_where_it_is_safe():
 
 
 # Blender's addon_utils makes `bl_ext` and `bl_ext.<repo>` modules whose __path__ is the
-# repository folder; an extension's modules are then `bl_ext.user_default.allo.…`. This child
+# repository folder; an extension's modules are then `bl_ext.user_default.allo.…`. This script
 # does the same with a folder holding the package as `allo`, then post-processes with two
-# spawned workers, as on macOS or Windows.
+# spawned workers, as on macOS or Windows. Like a Blender `--python` script (which imports bpy,
+# impossible in a plain Python), it must not run again in a worker.
 AS_EXTENSION = """
+if __name__ != "__main__":
+    raise SystemExit("a worker ran the parent's main script")
 import json, sys, types
 repo_dir, exp, out = sys.argv[1:4]
 bl_ext = types.ModuleType("bl_ext"); bl_ext.__path__ = []
@@ -46,8 +49,10 @@ def test_spawned_workers_import_the_package_under_blenders_extension_name(tmp_pa
     (tmp_path / "repo").mkdir()
     (tmp_path / "repo" / "allo").symlink_to(REPO / "allo_addon", target_is_directory=True)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}   # no allo_addon path
+    script = tmp_path / "blender_like_main.py"
+    script.write_text(AS_EXTENSION, encoding="utf-8")
     proc = subprocess.run(
-        [sys.executable, "-c", AS_EXTENSION, str(tmp_path / "repo"), str(tmp_path / "exp_2"),
+        [sys.executable, str(script), str(tmp_path / "repo"), str(tmp_path / "exp_2"),
          str(tmp_path / "spawned" / "test")],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]

@@ -6,11 +6,17 @@
   function by its module's name; inside Blender that name is `bl_ext.<repo>.allo.…`, and
   `bl_ext` exists only in Blender's own process, so each worker first rebuilds the packages
   above ours (spawn_bootstrap.py, run by the standard library's runpy before any job arrives).
+  A spawned worker would also run the parent's main script again (multiprocessing does that
+  for a `__main__` with a file): in Blender that is a `--python` script or the add-on's caller,
+  which imports bpy, and bpy cannot be imported in a plain Python. The workers need nothing
+  from it, so while they start the parent shows them a `__main__` without a file.
 """
 
+import contextlib
 import multiprocessing
 import runpy
 import sys
+import types
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -23,7 +29,9 @@ def start_method(platform: str = sys.platform) -> str:
     return "fork" if platform.startswith("linux") else "spawn"
 
 
-def process_pool(workers: int) -> ProcessPoolExecutor:
+@contextlib.contextmanager
+def process_pool(workers: int):
+    """A ProcessPoolExecutor of `workers` processes, for a with-block."""
     method = start_method()
     initializer, initargs = None, ()
     if method == "fork":
@@ -34,5 +42,18 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
         directory = Path(sys.modules[PACKAGE].__file__).parent
         initializer = runpy.run_path
         initargs = (str(BOOTSTRAP), {"PACKAGE": PACKAGE, "PACKAGE_DIR": str(directory)})
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
-                               initializer=initializer, initargs=initargs)
+    # workers start at the first submit, inside the with-block: hide __main__ until it ends
+    with _main_without_file() if method != "fork" else contextlib.nullcontext(), \
+            ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
+                                initializer=initializer, initargs=initargs) as executor:
+        yield executor
+
+
+@contextlib.contextmanager
+def _main_without_file():
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")   # no __file__, no __spec__
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
