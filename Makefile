@@ -13,7 +13,8 @@ STAMP := $(VENV)/.allo-installed-$(BPY)
 # seed, shards, a killed and resumed batch, two writers on one exp, another CPU's rounding), the
 # denoiser this Cycles offers, the panel's operators against the command line, the extension zip
 # installed with Blender's own installer, the version-dependent material and import code
-# (compat.py: Principled BSDF inputs, the Sun's emission sampling, glTF/FBX/OBJ importers),
+# (scene/compat.py and test_compat.py: node trees, Mix node sockets, the 4.2 exit crash; the
+# Principled BSDF inputs, the Sun's emission sampling, glTF/FBX/OBJ importers),
 # Blender's limits behind the config checks, one-message errors through the 4.2 exit workaround,
 # and the day view (markers, the timeline's frame handler, Quick Render).
 COMPAT_TESTS ?= tests/test_render_batch.py tests/test_other_cpu.py tests/test_twins.py \
@@ -21,7 +22,8 @@ COMPAT_TESTS ?= tests/test_render_batch.py tests/test_other_cpu.py tests/test_tw
 	tests/test_gui_panel.py tests/test_extension_install.py tests/test_anomaly_params.py \
 	tests/test_sun_disc.py tests/test_user_assets_render.py tests/test_render_errors.py \
 	tests/test_hostile_inputs.py tests/test_dataset_browser.py tests/test_day_view_blender.py \
-	tests/test_sensor_render.py
+	tests/test_sensor_render.py tests/test_compat.py tests/test_settings_table.py \
+	tests/test_scene_cache.py
 # Extra pytest arguments, e.g. PYTEST_ARGS="--junitxml=build/ci/test.xml" (.ci/run).
 PYTEST_ARGS ?=
 
@@ -35,13 +37,14 @@ TORCH_WHEEL ?= $(firstword $(wildcard /opt/wheels/torch-*+cpu-cp311-*.whl))
 # e.g. BASELINE_ARGS="--models padim,patchcore,fastflow --size medium"
 BASELINE_ARGS ?=
 
-.PHONY: demo test test-fast test-compat bench e2e addon clean baseline baseline-smoke
+.PHONY: demo test test-fast test-compat lint bench e2e addon clean baseline baseline-smoke
 
-$(STAMP): requirements.txt
+# `pip install -e .` (pyproject.toml) puts allo_addon on the venv's path, from this checkout.
+$(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q bpy==$(BPY) -r requirements.txt
-	$(PY) -c "import site, pathlib; pathlib.Path(site.getsitepackages()[0], 'allo-repo.pth').write_text('$(CURDIR)\\n')"
+	$(PY) -m pip install -q -e .
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -59,6 +62,10 @@ test-compat: $(STAMP)
 	$(PY) -c "import bpy; print('bpy', bpy.app.version_string)"
 	$(PY) -m pytest -q $(COMPAT_TESTS) $(PYTEST_ARGS)
 
+## The linter (ruff, pinned in requirements.txt; rules in pyproject.toml). CI runs it.
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
 ## Pure-Python tests only (no bpy needed).
 test-fast: $(STAMP)
 	$(PY) -m pytest -q tests -m "not blender"
@@ -72,12 +79,12 @@ addon: $(STAMP)
 e2e: $(STAMP)
 	bash scripts/e2e.sh
 
-$(BASELINE_STAMP): requirements-baseline.txt
+$(BASELINE_STAMP): requirements-baseline.txt pyproject.toml
 	$(PYTHON) -m venv $(BASELINE_VENV)
 	$(BASELINE_PY) -m pip install -q --upgrade pip
 	$(if $(TORCH_WHEEL),$(BASELINE_PY) -m pip install -q $(TORCH_WHEEL),@echo "no TORCH_WHEEL: pip installs PyPI's torch, the CUDA build (several GB)")
 	$(BASELINE_PY) -m pip install -q -r requirements-baseline.txt
-	$(BASELINE_PY) -c "import site, pathlib; pathlib.Path(site.getsitepackages()[0], 'allo-repo.pth').write_text('$(CURDIR)\\n')"
+	$(BASELINE_PY) -m pip install -q -e .
 	touch $(BASELINE_STAMP)
 
 ## Render a small benchmark, train Anomalib models, write docs/baseline.md (+ heat-map figure).

@@ -2,17 +2,12 @@
 
 Importing the package never imports bpy, so the pure parts (post-process, ephemeris generator)
 run in any Python. Blender calls register()/unregister().
-"""
 
-bl_info = {  # legacy add-on metadata, for Blender < 4.2 installs from a zip
-    "name": "ALLO",
-    "author": "ALLO team",
-    "version": (0, 1, 0),
-    "blender": (4, 2, 0),
-    "location": "View3D > Sidebar > ALLO",
-    "description": "Anomaly-detection datasets for a space station in lunar orbit",
-    "category": "Render",
-}
+ALLO is an extension (Blender >= 4.2): its name, version and permissions are in
+blender_manifest.toml at the repository's top level, which scripts/build_addon.py puts at the
+zip's root. There is no `bl_info`: Blender reads it only for legacy add-ons, and an extension's
+manifest replaces it.
+"""
 
 
 def register():

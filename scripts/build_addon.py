@@ -3,7 +3,9 @@
     python scripts/build_addon.py                  # dist/allo-<version>.zip (+ one zip per platform)
     python scripts/build_addon.py --update-wheels  # pick the newest wheels, rewrite the manifest list
 
-The `wheels` list in allo_addon/blender_manifest.toml is the pin: a build downloads exactly
+The extension manifest is blender_manifest.toml at the top of the repository, beside the package
+(allo_addon/); the build copies it to the zip's root, next to the package's own files.
+The `wheels` list in blender_manifest.toml is the pin: a build downloads exactly
 those files (cached in build/wheels/), so two builds of one commit bundle the same bytes.
 The zip itself is made and checked by Blender's own extension tool (`blender_ext.py build` and
 `validate`, shipped inside the bpy wheel and in every Blender >= 4.2).
@@ -12,7 +14,6 @@ Exit status 2 with `error: …` when something outside our code is missing (regi
 """
 
 import argparse
-import ast
 import importlib.util
 import re
 import shutil
@@ -25,7 +26,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = REPO / "allo_addon"
-MANIFEST = PACKAGE_DIR / "blender_manifest.toml"
+MANIFEST = REPO / "blender_manifest.toml"
 WHEEL_DIR_IN_ZIP = "wheels"
 
 BUNDLED = ("PyYAML", "Pillow")  # numpy ships with Blender
@@ -208,29 +209,19 @@ def blender_ext(tool, *args):
 # ---------------------------------------------------------------- build
 
 def stage(wheels, cache, stage_dir):
-    """Copy the package (no caches, no tests) and the pinned wheels into `stage_dir`."""
+    """Copy the package (no caches, no tests), the manifest and the pinned wheels into
+    `stage_dir`, the folder that becomes the zip's root."""
     shutil.copytree(PACKAGE_DIR, stage_dir,
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "tests", ".*",
                                                   *NOT_IN_ZIP))
+    shutil.copy2(MANIFEST, stage_dir / MANIFEST.name)
     (stage_dir / WHEEL_DIR_IN_ZIP).mkdir()
     for wheel in wheels:
         shutil.copy2(cache / wheel.filename, stage_dir / WHEEL_DIR_IN_ZIP / wheel.filename)
 
 
-def check_legacy_version(manifest):
-    """bl_info (kept for pre-4.2 installs) must name the manifest's version."""
-    tree = ast.parse((PACKAGE_DIR / "__init__.py").read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "bl_info":
-            legacy = ".".join(map(str, ast.literal_eval(node.value)["version"]))
-            if legacy != manifest["version"]:
-                raise BuildError(f"allo_addon/__init__.py bl_info version {legacy} differs from "
-                                 f"{MANIFEST.name} version {manifest['version']}")
-
-
 def build(out_dir, build_dir, tool, split_platforms=True):
     manifest = read_manifest()
-    check_legacy_version(manifest)
     wheels = pinned_wheels(manifest)
     check_wheel_coverage(wheels, load_blender_ext(tool))
     cache = build_dir / "wheels"

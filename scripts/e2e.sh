@@ -81,7 +81,7 @@ if not browser.get("look_through_error", 1.0) < 1e-5:
     problems.append(f"Look Through did not put the camera at the record's pose: {browser}")
 if "progress_seen" not in report:
     problems.append("the progress bar was never seen while rendering")
-# the day view (issue 12 §1, §2): measured from the screenshots; each threshold is about half of
+# the day view: measured from the screenshots; each threshold is about half of
 # what a run measured (README, "The day at a glance")
 day_view = report.get("day_view", {})
 shown = day_view.get("preview", {})

@@ -129,7 +129,7 @@ def load_and_build():
 
 def preview():
     settings().preview_day = ARGS.day
-    return call(bpy.ops.allo.preview_day)   # it frames the station itself (issue 12)
+    return call(bpy.ops.allo.preview_day)   # it frames the station itself (README: "The day at a glance")
 
 
 def look_through():
@@ -165,7 +165,7 @@ def rendered_files():
                             [str(p) for p in (exp / ".partial").glob("claims/*")]}
 
 
-# --- the day view (issue 12 §1, §2): what the screenshots must show -------------------------
+# --- the day view (README: "The day at a glance"): what the screenshots must show ----
 def _shot_pixels(path):  # (no PIL in Blender's Python: Blender reads the PNG)
     """The screenshot as rows bottom-up (as Blender's window coordinates), RGB 0..1."""
     import numpy as np

@@ -9,7 +9,8 @@ Runs inside a real Blender or with the bpy wheel; point Blender at a throw-away 
 Steps: Edit ▸ Preferences ▸ Get Extensions ▸ Install from Disk (the operator behind it), the
 add-on's operators and scene settings, disable/enable (unregister/register), the bundled
 wheels imported by Blender's Python with no other site-packages, and `allo.render_batch`
-when it exists and a config is given. Prints one JSON report (and writes it to --report);
+when it exists and a config is given, then the installed copy's post-process of that batch with
+two spawned workers (as on macOS and Windows). Prints one JSON report (and writes it to --report);
 exit status 1 when installing or enabling failed. Judging the details is the caller's job.
 """
 
@@ -119,6 +120,31 @@ def render(config, exp_num):
     return {"result": sorted(result)}
 
 
+def spawned_postprocess(config, exp_num):
+    """Post-process the batch with the installed copy and two *spawned* workers, the start
+    method of macOS and Windows: each worker is a fresh Python that must import the package
+    under Blender's name for it, bl_ext.user_default.allo (core/postprocess/pool.py)."""
+    import importlib
+    try:
+        pool = importlib.import_module(f"{ADDON_MODULE}.core.postprocess.pool")
+    except ImportError as error:
+        return {"skipped": f"this package has no worker pool module: {error}"}
+    postprocess = importlib.import_module(f"{ADDON_MODULE}.core.postprocess")
+    load_config = importlib.import_module(f"{ADDON_MODULE}.core.config").load_config
+    exp = load_config(config.resolve()).output_dir / f"exp_{exp_num}"
+    start_method, pool.start_method = pool.start_method, lambda platform=None: "spawn"
+    try:
+        summary = postprocess.postprocess(postprocess.PostprocessRequest(
+            input=exp, output=exp.parent / "spawned_postprocess" / "test", anomaly=True,
+            workers=2))
+    except Exception as error:   # reported, judged by the caller
+        return {"error": f"{type(error).__name__}: {error}"}
+    finally:
+        pool.start_method = start_method
+    return {"package": pool.PACKAGE, "accepted": summary.total_accepted,
+            "rejected": summary.total_rejected}
+
+
 def main():
     args = parse_args()
     report = {
@@ -139,6 +165,8 @@ def main():
         report["installed_files"] = installed_files(Path(module.__file__).parent)
         report["toggle"] = toggle()
     report["render"] = render(args.render_config, args.exp_num)
+    if report["render"].get("result") == ["FINISHED"]:
+        report["spawned_postprocess"] = spawned_postprocess(args.render_config, args.exp_num)
 
     text = json.dumps(report, indent=1)
     print("ALLO_INSTALL_REPORT " + json.dumps(report))

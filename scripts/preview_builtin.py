@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import bpy  # noqa: E402
 from mathutils import Euler, Vector  # noqa: E402
 
+from allo_addon.scene import compat  # noqa: E402
 from allo_addon.scene.builtin.bodies import build_body  # noqa: E402
 from allo_addon.scene.builtin.station import build_station  # noqa: E402
 
@@ -54,8 +55,7 @@ def space_scene(samples: int, width: int, height: int):
     bpy.ops.wm.read_factory_settings(use_empty=True)
     scene = bpy.context.scene
     world = bpy.data.worlds.new("space")
-    if bpy.app.version < (5, 0, 0):  # 5.0 worlds always use nodes
-        world.use_nodes = True
+    compat.use_nodes(world)
     background = next(n for n in world.node_tree.nodes if n.type == "BACKGROUND")
     background.inputs["Color"].default_value = (0, 0, 0, 1)
     scene.world = world

@@ -46,8 +46,9 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 def pytest_unconfigure(config):
-    # the bpy 4.2 module crashes in its own teardown (see allo_addon.headless.exit_now)
-    bpy = sys.modules.get("bpy")
-    if bpy is not None and bpy.app.version < (4, 3, 0):
-        from allo_addon.headless import exit_now
-        exit_now(_exit_status)
+    # the bpy 4.2 module crashes in its own teardown (allo_addon/scene/compat.py: CRASHES_AT_EXIT)
+    if "bpy" in sys.modules:
+        from allo_addon.scene.compat import CRASHES_AT_EXIT
+        if CRASHES_AT_EXIT:
+            from allo_addon.headless import exit_now
+            exit_now(_exit_status)

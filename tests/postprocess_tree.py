@@ -1,4 +1,4 @@
-"""Small exp_<N> render trees (FORMATS §5) written with Pillow, for the post-process tests."""
+"""Small exp_<N> render trees (docs/formats.md §5) written with Pillow, for the post-process tests."""
 
 import json
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""The post-process's layout as Anomalib's Folder datamodule reads it (issue 16 §3).
+"""The post-process's layout as Anomalib's Folder datamodule reads it (README: "Loading with Anomalib").
 
 Two levels: the main suite rebuilds Folder's recursive file search (anomalib 2.7,
 anomalib/data/utils/path.py `_prepare_files_labels`: `path.glob("**/*")`, image suffixes, no

@@ -88,7 +88,7 @@ def test_the_torch_code_stays_out_of_the_extension(tmp_path):
     assert "core/baseline/metrics.py" in staged and "headless/baseline.py" in staged
     assert not [p for p in staged if p.startswith("baseline_torch/")]
     assert (REPO / "allo_addon" / "baseline_torch" / "anomalib_models.py").is_file()
-    manifest = (REPO / "allo_addon" / "blender_manifest.toml").read_text(encoding="utf-8")
+    manifest = (REPO / "blender_manifest.toml").read_text(encoding="utf-8")
     assert '"/baseline_torch/"' in manifest
 
 

@@ -1,4 +1,4 @@
-"""The baseline's pure parts (issue 16 §4), without torch: the numpy metrics against brute-force
+"""The baseline's pure parts (README: "Baseline"), without torch: the numpy metrics against brute-force
 definitions, the no-model baseline (distance to the median training image), the plan's
 checks and configs, the table and the figure. The Anomalib part needs torch and is run by
 `make baseline` / `make baseline-smoke`, not here."""

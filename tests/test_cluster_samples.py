@@ -3,7 +3,6 @@ checks that their commands are ones our command line accepts, with one shard per
 
 import re
 import shlex
-from pathlib import Path
 
 import yaml
 

@@ -65,7 +65,7 @@ def test_cams_as_list():
     ({"pose_jitter": {"min_station_share": 1.5}},
      "key 'pose_jitter.min_station_share' is 1.5, expected a share of the view from 0 to 1, or auto"),
     ({"pose_jitter": {"share": 0.1}}, "min_station_share: 0..1 or auto"),
-    # NaN, infinity and what Blender would clamp or overflow (issue 10)
+    # NaN, infinity and what Blender would clamp or overflow
     ({"sun_strength": [float("nan")]}, "key 'sun_strength[0]' is nan, expected a finite number"),
     ({"depths": [0, float("nan")]}, "key 'depths[1]' is nan, expected a finite number"),
     ({"lens_mm": float("inf")}, "key 'lens_mm' is inf, expected a finite number"),

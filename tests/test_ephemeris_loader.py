@@ -1,4 +1,4 @@
-"""The ephemeris loader: the original 12-column format and the extended one (FORMATS §1)."""
+"""The ephemeris loader: the original 12-column format and the extended one (docs/formats.md §1)."""
 
 import math
 

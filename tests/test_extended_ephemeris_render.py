@@ -34,7 +34,7 @@ def test_extended_ephemeris_drives_the_scene(write_config, tmp_path):
 
 
 def test_preview_of_rotation_matches_the_file(write_config, tmp_path):
-    bpy = pytest.importorskip("bpy")
+    pytest.importorskip("bpy")
     from allo_addon.core.config import config_from_dict
     from allo_addon.core.ephemeris import load_ephemeris
     from allo_addon.scene.assembly import StationScene

@@ -35,14 +35,16 @@ output_dir: {output_dir}
 
 
 def pinned_wheels():
-    with open(PACKAGE_DIR / "blender_manifest.toml", "rb") as fh:
+    with open(REPO / "blender_manifest.toml", "rb") as fh:
         return [entry.rsplit("/", 1)[-1] for entry in tomllib.load(fh)["wheels"]]
 
 
 def source_files():
-    return sorted(str(p.relative_to(PACKAGE_DIR)) for p in PACKAGE_DIR.rglob("*")
-                  if p.is_file() and not SKIPPED_IN_ZIP & set(p.relative_to(PACKAGE_DIR).parts)
-                  and not p.name.startswith(".") and p.suffix != ".pyc")
+    """The package's files plus the manifest, which the build puts beside them at the zip's root."""
+    return sorted([str(p.relative_to(PACKAGE_DIR)) for p in PACKAGE_DIR.rglob("*")
+                   if p.is_file() and not SKIPPED_IN_ZIP & set(p.relative_to(PACKAGE_DIR).parts)
+                   and not p.name.startswith(".") and p.suffix != ".pyc"]
+                  + ["blender_manifest.toml"])
 
 
 @pytest.fixture(scope="session")
@@ -80,7 +82,9 @@ def install_report(extension_zip, tmp_path_factory):
 
 def test_zip_holds_the_package_and_every_pinned_wheel_but_no_tests_or_caches(extension_zip):
     names = zipfile.ZipFile(extension_zip).namelist()
-    assert "blender_manifest.toml" in names and "__init__.py" in names
+    assert "blender_manifest.toml" in names and "__init__.py" in names   # both at the root
+    assert zipfile.ZipFile(extension_zip).read("blender_manifest.toml") == \
+        (REPO / "blender_manifest.toml").read_bytes()
     assert {f"wheels/{w}" for w in pinned_wheels()} <= set(names)
     assert not [n for n in names if SKIPPED_IN_ZIP & set(n.split("/"))]
 
@@ -135,3 +139,13 @@ def test_render_batch_runs_from_the_installed_copy(install_report):
     assert images, f"no anomaly images under {exp_dir}"
     for image in images:
         assert (image.parent.parent / "anomaly_mask" / image.name).is_file()
+
+
+def test_postprocess_spawned_workers_import_the_installed_copy(install_report):
+    """macOS and Windows spawn the post-process's workers: each must import the extension
+    under Blender's name for it (allo_addon is not importable in the child's place)."""
+    spawned = install_report["spawned_postprocess"]
+    assert spawned.get("package") == "bl_ext.user_default.allo", spawned
+    rendered = [p for folder in ("anomaly", "reference")   # anomalous images and their twins
+                for p in (install_report["_renders"] / "exp_2").glob(f"Camera*/{folder}/*.png")]
+    assert spawned["accepted"] == len(rendered) > 0 and spawned["rejected"] == 0, spawned

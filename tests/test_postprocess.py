@@ -1,7 +1,6 @@
 """The post-process on small generated render trees: layout, values, rejections, re-runs."""
 
 import json
-import shutil
 
 import numpy as np
 import pytest

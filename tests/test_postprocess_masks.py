@@ -1,4 +1,4 @@
-"""combine_masks and ground_truth: the values the benchmark layout promises (FORMATS §6)."""
+"""combine_masks and ground_truth: the values the benchmark layout promises (docs/formats.md §6)."""
 
 import numpy as np
 

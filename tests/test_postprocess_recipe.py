@@ -1,5 +1,6 @@
-"""The README's recipe at a small resolution (issue 16 §3): the post-process's threshold and
-report follow the render, and a split that took nothing is an error, not a success."""
+"""The README's recipe at a small resolution ("The recipe at a small resolution, measured"): the
+post-process's threshold and report follow the render, and a split that took nothing is an
+error, not a success."""
 
 import json
 

@@ -193,7 +193,7 @@ def assert_same_dataset(ours: Path, theirs: Path) -> int:
 
 
 def test_array_and_postprocess_give_the_unsharded_dataset(cluster, reference, tmp_path):
-    config = write_config(tmp_path)
+    write_config(tmp_path)
     started = time.perf_counter()
     array, post, stdout = submit(tmp_path)
     assert f"--array=0-{SHARDS - 1}%{PARALLEL}" in stdout

@@ -11,6 +11,7 @@ pytestmark = pytest.mark.blender
 
 from mathutils import Vector  # noqa: E402
 
+from allo_addon.scene import compat  # noqa: E402
 from allo_addon.scene.builtin.bodies import SUN_EMISSION, build_body, sun_disc_strength  # noqa: E402
 
 IRRADIANCE = 4.0                      # W/m², a sun lamp strength
@@ -23,8 +24,7 @@ def plate_brightness(tmp_path, by_disc: bool) -> float:
     plate = bpy.data.meshes.new("plate")
     plate.from_pydata([(-1, -1, 0), (1, -1, 0), (1, 1, 0), (-1, 1, 0)], [], [(0, 1, 2, 3)])
     white = bpy.data.materials.new("white")
-    if bpy.app.version < (5, 0, 0):
-        white.use_nodes = True
+    compat.use_nodes(white)
     bsdf = white.node_tree.nodes["Principled BSDF"]
     bsdf.inputs["Base Color"].default_value = (1, 1, 1, 1)
     bsdf.inputs["Roughness"].default_value = 1.0

@@ -1,4 +1,4 @@
-"""render_config.yaml: the original keys (FORMATS §2) plus ours, validated into a Config.
+"""render_config.yaml: the original keys (docs/formats.md §2) plus ours, validated into a Config.
 
 Every original key keeps its meaning; every key we add has a default that reproduces the
 original pipeline. Unknown keys are an error that names the closest known key. Paths are

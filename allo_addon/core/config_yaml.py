@@ -21,7 +21,7 @@ def config_to_dict(config: Config) -> dict:
 def write_config(config: Config, path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = ("# render_config.yaml written by ALLO (every key; see FORMATS §2)\n"
+    text = ("# render_config.yaml written by ALLO (every key; see docs/formats.md §2)\n"
             + yaml.safe_dump(config_to_dict(config), sort_keys=False, default_flow_style=None))
     write_text(path, text)
     return path

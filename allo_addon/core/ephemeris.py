@@ -1,6 +1,6 @@
 """Ephemeris files: where the Moon, Sun and Earth are, seen from the station, row by row.
 
-Two formats (docs: FORMATS §1):
+Two formats (docs/formats.md §1):
 - the original: no header, 12 floats a row (moon r,x,y,z, sun r,x,y,z, earth r,x,y,z);
 - the extended one written by the generator: a header line, then named columns that include
   the same 12 (see ephemeris_extended.py), plus the epoch, the visible fraction of the Sun's

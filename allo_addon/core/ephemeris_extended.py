@@ -1,6 +1,6 @@
-"""Extended ephemeris CSV (issue 4): a header line, then one row per time step.
+"""Extended ephemeris CSV (docs/formats.md §1): a header line, then one row per time step.
 
-Columns, in order (vectors in J2000 equatorial axes; see docs/ephemeris.md):
+Columns, in order (vectors in J2000 equatorial axes; README: "Frames and conventions"):
     epoch_utc                                   ISO 8601, e.g. 2027-01-01T00:00:00Z
     orbit_phase                                 fraction of the NRHO period, 0 = apolune
     station_x_km … station_z_km                 station − Moon

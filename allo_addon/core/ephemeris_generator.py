@@ -28,7 +28,7 @@ from .orbit.sun_theory import sun_position
 from .orbit.timescales import julian_date_utc, tt_from_utc
 
 RADIUS_KM = {"moon": 1737.4, "sun": 695_700.0, "earth": 6378.137}   # IAU nominal / WGS 84
-SCALED_DISTANCE = {"moon": 500.0, "sun": 4000.0, "earth": 2000.0}   # scene units (FORMATS §1)
+SCALED_DISTANCE = {"moon": 500.0, "sun": 4000.0, "earth": 2000.0}   # scene units (docs/formats.md §1)
 VALID_FROM = datetime(1972, 1, 1, tzinfo=timezone.utc)    # leap seconds (UTC as it is now)
 VALID_UNTIL = datetime(2051, 1, 1, tzinfo=timezone.utc)   # the Sun theory's stated range ends
 MAX_ROWS = 2_000_000

@@ -72,7 +72,7 @@ def extended_text(table: GeneratedEphemeris, original: str | None = None) -> str
 
 
 def write_original(path, table: GeneratedEphemeris) -> Path:
-    """The original format (FORMATS §1): no header, 12 numbers a row."""
+    """The original format (docs/formats.md §1): no header, 12 numbers a row."""
     return write_atomically(path, original_text(table))
 
 

@@ -1,4 +1,5 @@
-"""Where a batch writes: exp_<N>/Camera<K>/{normal,anomaly,fb_mask,anomaly_mask}/ (FORMATS §5)."""
+"""Where a batch writes: exp_<N>/Camera<K>/{normal,anomaly,fb_mask,anomaly_mask}/
+(docs/formats.md §5)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The dataset browser's three views of an image: the image, the image with its masks laid over
-it, and the 3-class mask alone (0 space, 1 station/bodies, 2 anomaly: FORMATS §6).
+it, and the 3-class mask alone (0 space, 1 station/bodies, 2 anomaly: docs/formats.md §6).
 
 Pure numpy on float RGB arrays in 0..1, any row order (the caller's, Blender's bottom-up rows
 included): the overlay changes only pixels whose class is not space, so what the user sees

@@ -1,7 +1,7 @@
 """The plan: every image a batch will render, decided before anything renders.
 
 A RenderJob is one camera on one day; it holds the images of every variation combination
-(FORMATS §4). Everything random (jitter, anomaly choice, drawn scale and colour, placement and
+(docs/formats.md §4). Everything random (jitter, anomaly choice, drawn scale and colour, placement and
 Cycles seeds) comes from (seed, job identity), so a job draws the same whatever runs before it:
 sharding takes every N-th job, resuming skips recorded images, and the files stay identical.
 """

@@ -1,7 +1,7 @@
 """Camera pose tables: `split,index,x,y,z,rx,ry,rz` (Blender units, radians, XYZ Euler).
 
 Split `train` is used for normal batches, `test` for anomalous ones. Camera K is row K of its
-split, named `Camera<K>`. Each pose is jittered per day (FORMATS §4).
+split, named `Camera<K>`. Each pose is jittered per day (docs/formats.md §4).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Render file names (FORMATS §5), written by the planner and read back by the post-process:
+"""Render file names (docs/formats.md §5), written by the planner and read back by the post-process:
 
     <day>_normal_<illum>.png
     <day>_<anomaly>_<illum>_<scale>_<depth>_<colour>.png

@@ -63,16 +63,19 @@ class _Parser(argparse.ArgumentParser):
 
 
 def exit_now(status: int):
-    """Exit with `status`. The bpy module of Blender 4.2 crashes in its own teardown once Python
-    callbacks (operators, property update functions) were registered, even after unregistering;
-    everything is written and closed by now, so skip that teardown there."""
+    """Exit with `status`. Where the bpy module crashes in its own teardown (4.2, see
+    scene/compat.py: CRASHES_AT_EXIT), everything is written and closed by now, so skip it."""
     import os
-    bpy = sys.modules.get("bpy")
-    if bpy is not None and bpy.app.version < (4, 3, 0):
+    if "bpy" in sys.modules and _bpy_crashes_at_exit():
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(status)
     sys.exit(status)
+
+
+def _bpy_crashes_at_exit() -> bool:
+    from ..scene.compat import CRASHES_AT_EXIT   # imports bpy, which is already loaded here
+    return CRASHES_AT_EXIT
 
 
 def main(argv=None):

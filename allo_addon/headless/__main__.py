@@ -1,5 +1,3 @@
-import sys
-
 from . import exit_now, main
 
 exit_now(main())

@@ -1,4 +1,4 @@
-"""`baseline`: a benchmark anyone can reproduce (issue 16 §4). Renders a small dataset on the
+"""`baseline`: a benchmark anyone can reproduce (README: "Baseline"). Renders a small dataset on the
 built-in scene, post-processes it for both protocols, trains and tests Anomalib models and a
 no-model baseline, and writes baseline.md (table, exact config, seed) and baseline_heatmaps.png.
 

@@ -67,7 +67,7 @@ class ALLO_PT_ephemeris(_SubPanel, bpy.types.Panel):
         layout.operator("allo.preview_day", icon="LIGHT_SUN")
 
 
-# --- Day View (issue 12 §1–2): the previewed day at a glance, the timeline, Quick Render ------
+# --- Day View (README: "The day at a glance"): the previewed day, the timeline, Quick Render
 class ALLO_PT_day_view(_SubPanel, bpy.types.Panel):
     bl_label = "Day View"
 

@@ -5,6 +5,10 @@
 - File Output node: 5.0 has `directory`, `file_name`, `file_output_items` and a format whose
   `media_type` must be IMAGE before a single-layer EXR can be chosen; 4.x has `base_path` and
   `file_slots` and appends the frame number to every file name.
+- Node trees of materials and worlds: 5.0 always uses nodes and deprecates `use_nodes`; 4.x
+  needs it switched on.
+- Mix node (ShaderNodeMix): sockets are found by identifier (`A_Color`, …), never by position.
+- Exit: the bpy module of 4.2 crashes in its own teardown once Python callbacks were registered.
 """
 
 from __future__ import annotations
@@ -12,6 +16,32 @@ from __future__ import annotations
 import bpy
 
 IS_5 = bpy.app.version >= (5, 0, 0)
+# The bpy 4.2 module crashes (SIGSEGV) in its own teardown once Python callbacks (operators,
+# property update functions) were registered, even after unregistering; 4.3 fixed it. Callers
+# that have written and closed everything skip that teardown (headless.exit_now, conftest).
+CRASHES_AT_EXIT = bpy.app.version < (4, 3, 0)
+
+
+def use_nodes(idblock) -> None:
+    """Give a new material or world its node tree (4.x); 5.0 always has one and deprecates
+    the `use_nodes` flag (setting it warns)."""
+    if not IS_5:
+        idblock.use_nodes = True
+
+
+# Mix node sockets for data_type RGBA, by identifier: the node keeps one socket per data type
+# (Float, Vector, Color, Rotation) under the same names "Factor"/"A"/"B"/"Result", so a name
+# alone is ambiguous, and positions shift when Blender adds a data type.
+MIX_COLOR_SOCKETS = {"factor": "Factor_Float", "a": "A_Color", "b": "B_Color",
+                     "result": "Result_Color"}
+
+
+def socket(sockets, identifier: str):
+    """The socket with this identifier (node.inputs / node.outputs); KeyError naming it."""
+    for candidate in sockets:
+        if candidate.identifier == identifier:
+            return candidate
+    raise KeyError(f"no socket {identifier!r} among {[s.identifier for s in sockets]}")
 
 
 def compositor_tree(scene, name="ALLO Compositor"):

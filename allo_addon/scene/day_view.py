@@ -12,6 +12,7 @@ import bmesh
 import bpy
 from mathutils import Vector
 
+from . import compat
 from ..core import day_view
 from ..core.ephemeris import BODIES, DayGeometry
 
@@ -99,8 +100,7 @@ def _material(name: str):
     material = bpy.data.materials.get(f"ALLO Marker {name}")
     if material is None:
         material = bpy.data.materials.new(f"ALLO Marker {name}")
-        if material.node_tree is None:   # 4.x; 5.0 gives every material its node tree
-            material.use_nodes = True
+        compat.use_nodes(material)
         nodes = material.node_tree.nodes
         nodes.clear()
         emission = nodes.new("ShaderNodeEmission")

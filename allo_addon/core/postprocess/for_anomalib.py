@@ -20,7 +20,7 @@ from pathlib import PurePath
 from ..seeds import rng_from
 from .splits import held_out_count
 
-_DAY = re.compile(r"^(\d+)_")           # FORMATS §5: every image name starts with <day>_
+_DAY = re.compile(r"^(\d+)_")           # docs/formats.md §5: every image name starts with <day>_
 _CAMERA = re.compile(r"^Camera\d+$")
 
 

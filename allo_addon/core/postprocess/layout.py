@@ -1,4 +1,5 @@
-"""Where things are: the render tree we read (FORMATS §5) and the Anomalib layout we write (§6).
+"""Where things are: the render tree we read and the Anomalib layout we write
+(docs/formats.md §5, §6).
 
 Input:   <exp>/Camera<K>/{normal|anomaly}/<name>.png, masks in fb_mask/ and anomaly_mask/;
          an anomalous batch's twins in reference/, their masks in reference_fb_mask/.

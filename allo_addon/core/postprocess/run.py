@@ -8,17 +8,14 @@ order), then write manifest, report and contact sheet. A folder that cannot be r
 ends in a UserError naming it, never in a traceback.
 """
 
-import multiprocessing
 from collections import Counter
 import os
-import sys
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from ..errors import UserError
-from . import checks, mvtec, splits, verify
+from . import checks, mvtec, pool, splits, verify
 from ..settings import with_fields
 from .min_pixel import MinPixel, check_reachable
 from .options import request_fields
@@ -382,15 +379,9 @@ def _run_jobs(jobs: list[Job], workers: int, progress):
     if workers <= 1:
         yield from _counted(map(process_job, jobs), len(jobs), progress)
         return
-    # fork where there is one: it needs no importable __main__, which Blender lacks; flush
-    # first, or a child would write the parent's pending output a second time
-    sys.stdout.flush()
-    sys.stderr.flush()
-    context = multiprocessing.get_context(
-        "fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with pool.process_pool(workers) as executor:   # fork or spawn: pool.py says which and why
         chunk = max(1, len(jobs) // (workers * 16))
-        yield from _counted(pool.map(process_job, jobs, chunksize=chunk), len(jobs), progress)
+        yield from _counted(executor.map(process_job, jobs, chunksize=chunk), len(jobs), progress)
 
 
 def _counted(outcomes, total: int, progress):

@@ -1,7 +1,7 @@
 """A thin helper for writing node materials as short, readable code.
 
 Sockets are addressed by index where Blender renamed them between 4.2 and 5.0 (texture
-"Fac" became "Factor"), and by name elsewhere.
+"Fac" became "Factor"), by identifier on the Mix node (scene/compat.py), and by name elsewhere.
 """
 
 from __future__ import annotations
@@ -10,14 +10,15 @@ import math
 
 import bpy
 
+from .. import compat
+
 BUILTIN_TAG = "allo_builtin"
 
 
 class ShaderGraph:
     def __init__(self, name: str):
         self.material = bpy.data.materials.new(name)
-        if bpy.app.version < (5, 0, 0):  # 5.0 always uses nodes and deprecates the flag
-            self.material.use_nodes = True
+        compat.use_nodes(self.material)
         self.material[BUILTIN_TAG] = name
         self.tree = self.material.node_tree
         self.bsdf = next(n for n in self.tree.nodes if n.type == "BSDF_PRINCIPLED")
@@ -67,15 +68,15 @@ class ShaderGraph:
         return node.outputs[0]
 
     def mix_color(self, factor, a, b):
-        """Linear blend of two colours (sockets or RGBA tuples); Mix node sockets by index
-        because 4.2 and 5.0 share the order but not the identifiers."""
+        """Linear blend of two colours (sockets or RGBA tuples)."""
         node = self.node("ShaderNodeMix", data_type="RGBA", clamp_factor=True)
-        for index, value in ((0, factor), (6, a), (7, b)):
+        for key, value in (("factor", factor), ("a", a), ("b", b)):
+            socket = compat.socket(node.inputs, compat.MIX_COLOR_SOCKETS[key])
             if isinstance(value, bpy.types.NodeSocket):
-                self.link(value, node.inputs[index])
+                self.link(value, socket)
             else:
-                node.inputs[index].default_value = value
-        return node.outputs[2]
+                socket.default_value = value
+        return compat.socket(node.outputs, compat.MIX_COLOR_SOCKETS["result"])
 
     def scalar_ramp(self, factor, low: float, high: float, from_min=0.0, from_max=1.0):
         return self.node("ShaderNodeMapRange", {0: factor, 1: from_min, 2: from_max, 3: low,
