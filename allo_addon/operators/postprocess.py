@@ -1,6 +1,6 @@
 """allo.postprocess: the post-process (verify renders, write the Anomalib layout) as an operator.
 
-Thin: properties -> PostprocessRequest -> core.postprocess.postprocess; user mistakes are
+Thin: properties -> api.PostprocessRequest -> api.postprocess -> report; user mistakes are
 reported, not raised. Callable from scripts:
     bpy.ops.allo.postprocess(input="//renders/exp_2", output="//renders/test", anomaly=True)
 """
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import bpy
 
+from .. import api
 from ..core.errors import UserError
-from ..core.postprocess import PostprocessRequest, postprocess
 from .reporting import fail
 
 
@@ -64,7 +64,7 @@ class ALLO_OT_postprocess(bpy.types.Operator):
         description="MVTec AD layout: all cameras as this one category (empty: one per camera)")
 
     def execute(self, context):
-        request = PostprocessRequest(
+        request = api.PostprocessRequest(
             input=_path(self.input), output=_path(self.output), log_file=_path(self.log_file),
             seed=self.seed, anomaly=self.anomaly,
             min_pixel=None if self.min_pixel < 0 else self.min_pixel,
@@ -76,8 +76,8 @@ class ALLO_OT_postprocess(bpy.types.Operator):
         window_manager = context.window_manager
         window_manager.progress_begin(0, 1)
         try:
-            summary = postprocess(request, progress=lambda done, total:
-                                  window_manager.progress_update(done / total))
+            summary = api.postprocess(request, progress=lambda done, total:
+                                      window_manager.progress_update(done / total))
         except UserError as error:
             return fail(self, str(error))
         finally:

@@ -18,21 +18,23 @@ class ALLO_PT_main(_AlloPanel, bpy.types.Panel):
     bl_label = "ALLO Dataset"
 
     def draw(self, context):
-        from ..operators.render_batch import PROGRESS
+        from .. import runtime
         layout = self.layout
-        if PROGRESS:
-            _progress(layout, PROGRESS)
+        progress = runtime.get(context)
+        if progress.rendering:
+            _progress(layout, progress)
         else:
             layout.label(text="Station anomaly datasets", icon="WORLD")
 
 
 def _progress(layout, progress):
-    total = max(1, progress["total"])
-    eta = int(progress["eta"])
-    layout.progress(factor=progress["done"] / total,
-                    text=f"{progress['done']}/{progress['total']} images, "
+    """The modal batch's progress (WindowManager.allo_runtime, runtime.py)."""
+    total = max(1, progress.total)
+    eta = int(progress.eta)
+    layout.progress(factor=progress.done / total,
+                    text=f"{progress.done}/{progress.total} images, "
                          f"ETA {eta // 60}:{eta % 60:02d}")
-    layout.label(text=progress["line"], icon="RENDER_STILL")
+    layout.label(text=progress.line, icon="RENDER_STILL")
     layout.label(text="Esc stops after the current image", icon="INFO")
 
 
@@ -158,8 +160,9 @@ class ALLO_PT_output(_SubPanel, bpy.types.Panel):
     bl_label = "Output & Render"
 
     def draw(self, context):
-        from ..operators.render_batch import PROGRESS
+        from .. import runtime
         settings, layout = context.scene.allo, self.layout
+        progress = runtime.get(context)
         layout.prop(settings, "output_dir")
         row = layout.row(align=True)
         row.prop(settings, "exp_num")
@@ -179,8 +182,8 @@ class ALLO_PT_output(_SubPanel, bpy.types.Panel):
         row.prop(settings, "protocol", text="")
         layout.label(text=_gpu_summary(), icon="DESKTOP")
         _denoise_note(layout, context, _denoising(settings))
-        if PROGRESS:
-            _progress(layout, PROGRESS)
+        if progress.rendering:
+            _progress(layout, progress)
             return
         column = layout.column(align=True)
         column.enabled = bool(settings.output_dir)

@@ -100,7 +100,8 @@ def follow_slider(settings) -> None:
     try:
         preview_day(settings, settings.preview_day)
     except UserError as error:  # a corrupt row: the panel shows why; nothing to raise into
-        print(f"ALLO preview: {error}")
+        from ..core.logs import LOGGER
+        LOGGER.warning("ALLO preview: %s", error)
 
 
 def camera_pose(settings) -> CameraPose:
