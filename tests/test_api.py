@@ -104,3 +104,28 @@ def test_operator_errors_reach_a_script_and_the_cli_as_values(tmp_path):
     assert str(raised.value) == f"config file not found: {missing}"
     state = runtime.get()
     assert (state.error, state.collect_errors) == ("", False)
+
+
+@pytest.mark.blender
+def test_the_timeline_holds_still_while_the_runtime_says_a_batch_renders():
+    """The modal batch's progress lives in WindowManager.allo_runtime: while it says a batch
+    renders, moving the frame does not move the previewed day (scene/timeline.py)."""
+    pytest.importorskip("bpy")
+    from allo_addon import runtime
+    from allo_addon.headless.blender_session import ensure_registered
+    bpy = ensure_registered()
+    from allo_addon.scene import preview
+    scene, state = bpy.context.scene, runtime.get()
+    assert bpy.ops.allo.load_ephemeris() == {"FINISHED"}
+    settings = scene.allo
+    start, offset = settings.preview_day, settings.day_frame_offset
+    try:
+        state.rendering = True
+        scene.frame_set(start + 3 + offset)
+        assert settings.preview_day == start   # a batch is rendering: the day stays
+        state.rendering = False
+        scene.frame_set(start + 4 + offset)
+        assert settings.preview_day == start + 4
+    finally:
+        state.rendering = False
+        preview._state["ephemeris"] = None   # later tests start with nothing loaded (polls)
