@@ -128,4 +128,4 @@ def test_the_timeline_holds_still_while_the_runtime_says_a_batch_renders():
         assert settings.preview_day == start + 4
     finally:
         state.rendering = False
-        preview._state["ephemeris"] = None   # later tests start with nothing loaded (polls)
+        preview.session.ephemeris = None   # later tests start with nothing loaded (polls)
