@@ -196,24 +196,17 @@ class ALLO_PT_output(_SubPanel, bpy.types.Panel):
             op.modes = settings.modes
 
 
-_GPU = []
-_DENOISERS = []
-
-
 def _gpu_summary() -> str:
-    if not _GPU:  # asking Cycles takes a moment: once per session
-        from ..scene.render_settings import describe_gpus
-        _GPU.append(describe_gpus())
-    return _GPU[0]
+    from ..scene.render_settings import cycles_facts
+    return cycles_facts.gpus()
 
 
 def _denoising(settings):
     """What `denoise` will really do here (the same choice the batch makes)."""
     from ..core.denoiser import plan_denoiser
-    if not _DENOISERS:  # Cycles asks for its OptiX GPUs to list the denoisers: once per session
-        from ..scene.render_settings import available_denoisers
-        _DENOISERS.append(available_denoisers(bpy.context.scene))
-    return plan_denoiser(settings.denoise, _DENOISERS[0], settings.device)
+    from ..scene.render_settings import cycles_facts
+    return plan_denoiser(settings.denoise, cycles_facts.denoisers(bpy.context.scene),
+                         settings.device)
 
 
 def _denoise_note(layout, context, denoising) -> None:
