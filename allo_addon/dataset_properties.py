@@ -61,7 +61,8 @@ def _on_select(self, context):
         show_selected(self, context)
     except UserError as error:
         self.message = str(error)
-        print(f"ALLO dataset: {error}")
+        from .core.logs import LOGGER
+        LOGGER.warning("ALLO dataset: %s", error)
 
 
 def _on_filter(self, context):

@@ -16,9 +16,9 @@ def _modules(package):
 
 
 def _classes():
-    from . import properties
+    from . import properties, runtime
     import bpy
-    classes = list(properties.classes)
+    classes = [*properties.classes, *runtime.classes]
     if __package__ in bpy.context.preferences.addons:
         classes.extend(properties.ADDON_CLASSES)
     for package in (operators, panels):
@@ -32,20 +32,26 @@ _registered = []   # what register() registered, so unregister() undoes exactly 
 
 def register():
     import bpy
-    from . import properties
+    from . import properties, runtime
+    from .core import logs
     for cls in _classes():
         bpy.utils.register_class(cls)
         _registered.append(cls)
     properties.attach()
+    runtime.attach()
+    logs.install_console()   # the batch's lines on stdout, as the CLI and Blender's console show
     from .scene import timeline
     timeline.register()
 
 
 def unregister():
     import bpy
-    from . import properties
+    from . import properties, runtime
+    from .core import logs
     from .scene import timeline
     timeline.unregister()
+    logs.remove_console()
+    runtime.detach()
     properties.detach()
     while _registered:
         bpy.utils.unregister_class(_registered.pop())

@@ -153,7 +153,10 @@ def start_render():
 
 
 def progress():
-    return sys.modules[f"{ADDON}.operators.render_batch"].PROGRESS
+    """The modal batch's progress (WindowManager.allo_runtime); {} when none runs."""
+    state = bpy.context.window_manager.allo_runtime
+    return {"done": state.done, "total": state.total, "line": state.line,
+            "eta": state.eta} if state.rendering else {}
 
 
 def rendered_files():

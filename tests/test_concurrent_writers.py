@@ -138,11 +138,12 @@ def test_a_run_stopped_between_images_leaves_no_claim(single_run):
     pytest.importorskip("bpy")
     from allo_addon.core.batch import BatchRequest, prepare_batch
     from allo_addon.headless.blender_session import ensure_registered
+    from allo_addon.core import logs
     from allo_addon.scene.batch import BatchRun
     ensure_registered()
     config, _ = single_run
     batch = prepare_batch(BatchRequest(config, 4, modes=frozenset({"illumination"})))
-    steps = BatchRun(batch, log=lambda line: None).steps()
+    steps = BatchRun(batch, logger=logs.QUIET).steps()
     next(steps)
     assert claimed_by(batch.exp_dir, os.getpid()) == ["normal-day1-Camera0"]
     steps.close()

@@ -40,7 +40,7 @@ def loaded(ops, tmp_path):
     s.day_frame_offset = 0
     yield s
     s.ephemeris_path = ""
-    preview._state["ephemeris"] = None   # later modules start with nothing loaded (their poll)
+    preview.session.ephemeris = None   # later modules start with nothing loaded (their poll)
 
 
 def settings():

@@ -20,19 +20,24 @@ def ensure_registered():
 
 
 def call_operator(operator, **properties):
-    """Call bpy.ops.allo.<operator>; an ERROR report becomes a UserError (exit status 2)."""
-    from ..operators.reporting import captured_errors
+    """Call bpy.ops.allo.<operator>; its user mistake becomes a UserError (exit status 2).
+
+    The operator hands the mistake over in the window manager's runtime error slot (runtime.py,
+    operators/reporting.fail) rather than as a report, so the CLI prints it once and never
+    parses Blender's report text. Anything else the call raises (a bug's traceback) propagates.
+    """
+    from .. import runtime
     _check_ranges(operator, properties)
-    with captured_errors() as messages:   # printed once, by the CLI (not by Blender as well)
-        try:
-            result = operator(**properties)
-        except RuntimeError as error:
-            message = str(error).strip()
-            if "Traceback" in message:
-                raise
-            raise UserError(message.removeprefix("Error: ").strip()) from None
-    if messages:
-        raise UserError(messages[0])
+    state = runtime.get()
+    outer = state.collect_errors, state.error   # a call made by an operator called this way
+    state.collect_errors, state.error = True, ""
+    try:
+        result = operator(**properties)
+        error = state.error
+    finally:
+        state.collect_errors, state.error = outer
+    if error:
+        raise UserError(error)
     if "CANCELLED" in result:
         raise UserError("the operation was cancelled")
     return result

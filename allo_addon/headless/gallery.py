@@ -74,7 +74,7 @@ def run(args) -> int:
     ephemeris = load_ephemeris(DEFAULT_EPHEMERIS)
     ephemeris.day(args.day)   # a clear error for a day the ephemeris does not have
     config = _check_before_rendering(args, kinds)
-    bpy = ensure_registered()
+    ensure_registered()   # the scene modules and the console for the batch's lines
     train, test = _survey(config)
     views = best({s.index: s.overview for s in train}, STATION_VIEWS)
     days = contrasting_sun_days(ephemeris, SUN_DAYS, args.day)
@@ -84,13 +84,13 @@ def run(args) -> int:
         work = Path(args.workdir or scratch).resolve()
         work.mkdir(parents=True, exist_ok=True)
         print(f"station: train cameras {views} on days {days}", flush=True)
-        station_tiles = _station_tiles(bpy, work, station_config(args, views, days), ephemeris)
+        station_tiles = _station_tiles(work, station_config(args, views, days), ephemeris)
         tiles = []
         for number, kind in enumerate(kinds):
             ranked = near_hull if kind in SURFACE_KINDS else floating
             cams = [args.cam] if args.cam is not None else \
                 [ranked[(number + k) % len(ranked)] for k in range(min(KIND_ATTEMPTS, len(ranked)))]
-            tiles.append(_kind_tile(bpy, work, args, kind, cams, exp_num=10 + number))
+            tiles.append(_kind_tile(work, args, kind, cams, exp_num=10 + number))
             print(f"{tiles[-1].caption}", flush=True)
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -138,22 +138,20 @@ def _survey(config):
     return survey_poses(stage, table, "train"), survey_poses(stage, table, "test")
 
 
-def _render(bpy, work: Path, name: str, exp_num: int, config: dict, anomaly: bool) -> Path:
-    import yaml
-
-    from .blender_session import call_operator
-    path = work / f"gallery_{name}.yaml"
-    path.write_text(yaml.safe_dump(config), encoding="utf-8")
-    call_operator(bpy.ops.allo.render_batch, config=str(path), exp_num=exp_num, anomaly=anomaly,
-                  seed=config["seed"])
-    return work / "renders" / f"exp_{exp_num}"
+def _render(work: Path, exp_num: int, config: dict, anomaly: bool) -> Path:
+    """One batch through the API (the operator's own code path), its config as the mapping it
+    is: relative paths in it are read from the work folder."""
+    from .. import api
+    result = api.render_batch(api.RenderRequest(
+        config=config, base_dir=work, exp_num=exp_num, anomaly=anomaly, seed=config["seed"]))
+    return result.exp_dir
 
 
-def _station_tiles(bpy, work, config, ephemeris):
+def _station_tiles(work, config, ephemeris):
     from ..core.gallery_choice import sun_direction
     from ..core.manifest import read_records
     from ..core.gallery_sheet import GalleryTile
-    exp = _render(bpy, work, "station", 1, config, anomaly=False)
+    exp = _render(work, 1, config, anomaly=False)
     tiles = []
     for record in read_records(exp):
         x, y, z = sun_direction(ephemeris, record["day"])
@@ -163,14 +161,13 @@ def _station_tiles(bpy, work, config, ephemeris):
     return tiles
 
 
-def _kind_tile(bpy, work, args, kind, cams, exp_num):
+def _kind_tile(work, args, kind, cams, exp_num):
     from ..core.builtin_catalog import SURFACE_KINDS
     from ..core.manifest import read_records
     from ..core.gallery_sheet import GalleryTile
     where = "on the hull" if kind in SURFACE_KINDS else "in front of the station"
     for attempt, cam in enumerate(cams):
-        exp = _render(bpy, work, f"{kind}_{cam}", exp_num * 10 + attempt, kind_config(args, kind, cam),
-                      anomaly=True)
+        exp = _render(work, exp_num * 10 + attempt, kind_config(args, kind, cam), anomaly=True)
         records = read_records(exp)
         if records:
             record = records[0]

@@ -1,7 +1,10 @@
-"""allo.generate_ephemeris: write ephemeris CSVs for any dates (same inputs as the CLI command)."""
+"""allo.generate_ephemeris: write ephemeris CSVs for any dates (same inputs as the CLI command).
+
+Thin: properties -> api.EphemerisRequest -> api.generate_ephemeris -> report."""
 
 import bpy
 
+from .. import api
 from ..core.errors import UserError
 from .reporting import fail
 
@@ -35,17 +38,15 @@ class ALLO_OT_generate_ephemeris(bpy.types.Operator):
         return context.window_manager.invoke_props_dialog(self, width=420)
 
     def execute(self, context):
-        from ..core.ephemeris_generator import EphemerisRequest
-        from ..core.ephemeris_writer import generate_files
-
+        request = api.EphemerisRequest(
+            start=self.start, days=self.days, step=self.step, phase=self.phase,
+            out=_path(self.filepath), extended_out=_path(self.extended_filepath))
         try:
-            request = EphemerisRequest.from_text(self.start, self.days, self.step, self.phase)
-            table, written = generate_files(request, _path(self.filepath),
-                                            _path(self.extended_filepath))
+            result = api.generate_ephemeris(request)
         except UserError as error:
-            return fail(self, str(error))
-        self.report({'INFO'}, f"{len(table)} ephemeris rows written to "
-                              f"{', '.join(map(str, written))}")
+            return fail(self, error)
+        self.report({'INFO'}, f"{len(result.table)} ephemeris rows written to "
+                              f"{', '.join(map(str, result.written))}")
         return {'FINISHED'}
 
 

@@ -1,6 +1,6 @@
 """allo.postprocess: the post-process (verify renders, write the Anomalib layout) as an operator.
 
-Thin: properties -> PostprocessRequest -> core.postprocess.postprocess; user mistakes are
+Thin: properties -> api.PostprocessRequest -> api.postprocess -> report; user mistakes are
 reported, not raised. Callable from scripts:
     bpy.ops.allo.postprocess(input="//renders/exp_2", output="//renders/test", anomaly=True)
 """
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import bpy
 
+from .. import api
 from ..core.errors import UserError
-from ..core.postprocess import PostprocessRequest, postprocess
 from ..core.postprocess.options import OPTIONS
 from ..properties import add_properties, option_property
 from .reporting import fail
@@ -42,15 +42,15 @@ class ALLO_OT_postprocess(bpy.types.Operator):
     # its properties: one per option of core/postprocess/options.py, added below the class
 
     def execute(self, context):
-        request = PostprocessRequest(**{
+        request = api.PostprocessRequest(**{
             option.name: _request_value(option, getattr(self, option.name)) for option in OPTIONS})
         if request.input is None or request.output is None:
             return fail(self, "set both Input (an exp_<N> folder) and Output")
         window_manager = context.window_manager
         window_manager.progress_begin(0, 1)
         try:
-            summary = postprocess(request, progress=lambda done, total:
-                                  window_manager.progress_update(done / total))
+            summary = api.postprocess(request, progress=lambda done, total:
+                                      window_manager.progress_update(done / total))
         except UserError as error:
             return fail(self, str(error))
         finally:

@@ -1,15 +1,18 @@
 """allo.render_batch: render a normal or anomalous batch from a render_config.yaml.
 
-In the background (`blender -b`, the bpy wheel) it renders synchronously; invoked from the GUI
-it is modal, one image per timer tick, with a progress bar, and Esc stops it after the current
-image (finished images stay recorded; running it again resumes).
+Thin: properties -> api.RenderRequest -> api.render_batch / api.plan -> report. In the
+background (`blender -b`, the bpy wheel) it renders synchronously; invoked from the GUI it is
+modal, one image per timer tick, with a progress bar, and Esc stops it after the current
+image (finished images stay recorded; running it again resumes). The modal run's progress is
+in WindowManager.allo_runtime (runtime.py), where the panel and the timeline read it.
 """
 
 from pathlib import Path
 
 import bpy
 
-from ..core.batch import BatchRequest, describe_plan, prepare_batch
+from .. import api, runtime
+from ..core import logs
 from ..core.errors import UserError
 from .reporting import fail
 
@@ -57,60 +60,52 @@ class ALLO_OT_render_batch(bpy.types.Operator):
     _run = None
     _cancelled = False
 
-    def _prepare(self, context):
-        config = None
+    def _request(self, context):
+        """The operator's properties as an api.RenderRequest (the panel's settings for
+        from_scene, else the config file)."""
+        config = Path(bpy.path.abspath(self.config)) if self.config else None
         if self.from_scene:
             settings = context.scene.allo
             if not settings.output_dir:
                 raise UserError("set an output folder (Output & Render ▸ Output) first")
             config = settings.to_config()
-        request = BatchRequest(
-            config_path=Path(bpy.path.abspath(self.config)) if self.config else None,
-            exp_num=self.exp_num, anomaly=self.anomaly, modes=frozenset(self.modes),
+        return api.RenderRequest(
+            config=config, exp_num=self.exp_num, anomaly=self.anomaly, modes=frozenset(self.modes),
             seed=self.seed if self.properties.is_property_set("seed") else None,
-            shard=self.shard or None,
-            dry_run=self.dry_run, config=config)
-        return prepare_batch(request)
+            shard=self.shard or None)
 
     def execute(self, context):
-        from ..scene.batch import BatchRun
         try:
-            batch = self._prepare(context)
-            if self.dry_run:
-                from ..core import manifest
-                from ..core.denoiser import plan_denoiser
-                from ..scene.assembly import check_assets
-                from ..scene.render_settings import available_denoisers
-                check_assets(batch.config)   # the models a render would load, as it would
-                denoising = plan_denoiser(batch.config.denoise,
-                                          available_denoisers(context.scene), batch.config.device)
-                from ..scene.view_survey import final_views
-                print(describe_plan(batch, manifest.finished_images(batch.exp_dir), denoising,
-                                    final_views(batch)))   # the poses the render will use
-                self.report({"INFO"}, f"dry run: {batch.plan.image_count} images planned")
-                return {"FINISHED"}
-            summary = BatchRun(batch, quiet=bpy.app.background).run()
+            with logs.reporting_to(self.report):
+                request = self._request(context)
+                if self.dry_run:
+                    planned = api.plan(request)
+                    logs.LOGGER.info(planned.describe())
+                    self.report({"INFO"}, f"dry run: {planned.image_count} images planned")
+                    return {"FINISHED"}
+                result = api.render_batch(request, quiet=bpy.app.background)
         except UserError as error:
-            return fail(self, str(error))
-        self.report({"INFO"}, f"rendered {summary.rendered} images into {batch.exp_dir}")
+            return fail(self, error)
+        self.report({"INFO"}, f"rendered {result.summary.rendered} images into {result.exp_dir}")
         return {"FINISHED"}
 
     def invoke(self, context, event):
         if bpy.app.background or self.dry_run:
             return self.execute(context)
-        if PROGRESS:
+        progress = runtime.get(context)
+        if progress.rendering:
             return fail(self, "a batch is already rendering; press Esc to stop it first")
-        from ..scene.batch import BatchRun
         try:
-            batch = self._prepare(context)
+            self._run = api.start_batch(self._request(context), quiet=False)
         except UserError as error:
-            return fail(self, str(error))
-        self._run = BatchRun(batch, quiet=False)
+            return fail(self, error)
         self._steps = self._run.steps()
         self._cancelled = False
-        PROGRESS.update(done=0, total=batch.plan.image_count, line="starting…", eta=0.0)
+        total = self._run.batch.plan.image_count
+        progress.rendering, progress.done, progress.total = True, 0, total
+        progress.line, progress.eta = "starting…", 0.0
         wm = context.window_manager
-        wm.progress_begin(0, max(1, batch.plan.image_count))
+        wm.progress_begin(0, max(1, total))
         self._timer = wm.event_timer_add(0.05, window=context.window)
         wm.modal_handler_add(self)
         return {"RUNNING_MODAL"}
@@ -123,16 +118,18 @@ class ALLO_OT_render_batch(bpy.types.Operator):
         if self._cancelled:
             return self._finish(context, "cancelled after the current image; run again to resume")
         try:
-            progress = next(self._steps)
+            with logs.reporting_to(self.report):
+                step = next(self._steps)
         except StopIteration:
             return self._finish(context, f"rendered {self._run.summary.rendered} images")
         except UserError as error:
             self.report({"ERROR"}, str(error))
             return self._finish(context, None)
-        context.window_manager.progress_update(progress.done)
-        context.workspace.status_text_set(progress.line())
-        PROGRESS.update(done=progress.done, total=progress.total, line=progress.path,
-                        eta=progress.eta)
+        context.window_manager.progress_update(step.done)
+        context.workspace.status_text_set(step.line())
+        progress = runtime.get(context)
+        progress.done, progress.total, progress.line, progress.eta = \
+            step.done, step.total, step.path, step.eta
         _redraw_panels(context)
         return {"RUNNING_MODAL"}
 
@@ -140,7 +137,7 @@ class ALLO_OT_render_batch(bpy.types.Operator):
         self._steps.close()   # a cancelled run removes its scratch files (BatchRun.steps)
         from ..scene import preview
         preview.adopt(self._run.stage)
-        PROGRESS.clear()
+        runtime.get(context).rendering = False
         _redraw_panels(context)
         wm = context.window_manager
         wm.event_timer_remove(self._timer)
@@ -149,10 +146,6 @@ class ALLO_OT_render_batch(bpy.types.Operator):
         if message:
             self.report({"INFO"}, message)
         return {"FINISHED"} if message else {"CANCELLED"}
-
-
-# The modal run's progress, for the panel: done, total, line (empty when none runs).
-PROGRESS: dict = {}
 
 
 def _redraw_panels(context):

@@ -18,21 +18,23 @@ class ALLO_PT_main(_AlloPanel, bpy.types.Panel):
     bl_label = "ALLO Dataset"
 
     def draw(self, context):
-        from ..operators.render_batch import PROGRESS
+        from .. import runtime
         layout = self.layout
-        if PROGRESS:
-            _progress(layout, PROGRESS)
+        progress = runtime.get(context)
+        if progress.rendering:
+            _progress(layout, progress)
         else:
             layout.label(text="Station anomaly datasets", icon="WORLD")
 
 
 def _progress(layout, progress):
-    total = max(1, progress["total"])
-    eta = int(progress["eta"])
-    layout.progress(factor=progress["done"] / total,
-                    text=f"{progress['done']}/{progress['total']} images, "
+    """The modal batch's progress (WindowManager.allo_runtime, runtime.py)."""
+    total = max(1, progress.total)
+    eta = int(progress.eta)
+    layout.progress(factor=progress.done / total,
+                    text=f"{progress.done}/{progress.total} images, "
                          f"ETA {eta // 60}:{eta % 60:02d}")
-    layout.label(text=progress["line"], icon="RENDER_STILL")
+    layout.label(text=progress.line, icon="RENDER_STILL")
     layout.label(text="Esc stops after the current image", icon="INFO")
 
 
@@ -158,8 +160,9 @@ class ALLO_PT_output(_SubPanel, bpy.types.Panel):
     bl_label = "Output & Render"
 
     def draw(self, context):
-        from ..operators.render_batch import PROGRESS
+        from .. import runtime
         settings, layout = context.scene.allo, self.layout
+        progress = runtime.get(context)
         layout.prop(settings, "output_dir")
         row = layout.row(align=True)
         row.prop(settings, "exp_num")
@@ -179,8 +182,8 @@ class ALLO_PT_output(_SubPanel, bpy.types.Panel):
         row.prop(settings, "protocol", text="")
         layout.label(text=_gpu_summary(), icon="DESKTOP")
         _denoise_note(layout, context, _denoising(settings))
-        if PROGRESS:
-            _progress(layout, PROGRESS)
+        if progress.rendering:
+            _progress(layout, progress)
             return
         column = layout.column(align=True)
         column.enabled = bool(settings.output_dir)
@@ -193,24 +196,17 @@ class ALLO_PT_output(_SubPanel, bpy.types.Panel):
             op.modes = settings.modes
 
 
-_GPU = []
-_DENOISERS = []
-
-
 def _gpu_summary() -> str:
-    if not _GPU:  # asking Cycles takes a moment: once per session
-        from ..scene.render_settings import describe_gpus
-        _GPU.append(describe_gpus())
-    return _GPU[0]
+    from ..scene.render_settings import cycles_facts
+    return cycles_facts.gpus()
 
 
 def _denoising(settings):
     """What `denoise` will really do here (the same choice the batch makes)."""
     from ..core.denoiser import plan_denoiser
-    if not _DENOISERS:  # Cycles asks for its OptiX GPUs to list the denoisers: once per session
-        from ..scene.render_settings import available_denoisers
-        _DENOISERS.append(available_denoisers(bpy.context.scene))
-    return plan_denoiser(settings.denoise, _DENOISERS[0], settings.device)
+    from ..scene.render_settings import cycles_facts
+    return plan_denoiser(settings.denoise, cycles_facts.denoisers(bpy.context.scene),
+                         settings.device)
 
 
 def _denoise_note(layout, context, denoising) -> None:

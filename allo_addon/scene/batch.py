@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 import bpy
 
-from ..core import claims, manifest, stop_request
+from ..core import claims, logs, manifest, stop_request
 from ..core.batch import PreparedBatch
-from ..core.batch_status import skipped_line
+from ..core.batch_status import LOG, skipped_line
 from ..core.errors import UserError
 from ..core.layout import exp_dir, place_file, prepare_exp_dir
 from ..core.object_masks import write_mask_png
@@ -89,9 +89,12 @@ def _clock(seconds: float) -> str:
 
 
 class BatchRun:
-    def __init__(self, batch: PreparedBatch, log=print, quiet: bool = True):
+    """logger: where the run's lines go besides exp_<N>/render.log (core/logs.py): the `allo`
+    loggers' console by default; logs.QUIET for none."""
+
+    def __init__(self, batch: PreparedBatch, logger=logs.BATCH, quiet: bool = True):
         self.batch = batch
-        self.log = log
+        self.logger = logger
         self.quiet = quiet
         self.summary = Summary()
         self.stage = None
@@ -104,29 +107,34 @@ class BatchRun:
         return self.summary
 
     def steps(self):
+        """Render, yielding a Progress after each image; every line also goes to render.log."""
+        check_assets(self.batch.config)
+        exp = exp_dir(self.batch.config.output_dir, self.batch.request.exp_num)
+        with logs.run_log(exp / LOG, self.logger):
+            yield from self._steps(exp)
+
+    def _steps(self, exp):
         batch, config = self.batch, self.batch.config
-        check_assets(config)
-        exp = exp_dir(config.output_dir, batch.request.exp_num)
         part = current().token() if batch.request.shard else None   # shards: never a shared file
-        records = manifest.ManifestWriter(exp, log=lambda line: self._log(exp, line), part=part)
+        records = manifest.ManifestWriter(exp, log=self._log, part=part)
         finished = set(records.refresh())   # read before anything is written: it may be damaged
         exp = prepare_exp_dir(config.output_dir, batch.request.exp_num)
         todo = [(job, image) for job in batch.plan.jobs for image in job.renders
                 if job.relative_paths(image)["image"] not in finished]
         self.summary.already_done = batch.plan.image_count - len(todo)
         for day, reason in sorted(batch.plan.refused_days.items()):
-            self._log(exp, f"refused day {day}: ephemeris row {day} is corrupt ({reason})")
+            self._log(f"refused day {day}: ephemeris row {day} is corrupt ({reason})")
         if not todo:
-            self._log(exp, f"nothing to render: all {batch.plan.image_count} images are done")
+            self._log(f"nothing to render: all {batch.plan.image_count} images are done")
             self._merge(exp)
             return
         started = time.perf_counter()
         self.stage = StationScene(config)
         configure_cycles(self.stage.scene, config)
         self.summary.device_note = choose_device(self.stage.scene, config.device)
-        self._log(exp, self.summary.device_note)
+        self._log(self.summary.device_note)
         self.denoising = configure_denoising(self.stage.scene, config)
-        self._log(exp, self.denoising.note)
+        self._log(self.denoising.note)
         scratch = scratch_dir(exp)
         renderer = MaskedRenderer(self.stage.scene, scratch, quiet=self.quiet,
                                   sensor=config.sensor)
@@ -152,8 +160,8 @@ class BatchRun:
                     if isinstance(placement, PlacementFailure):
                         self.summary.skipped_jobs.append(f"day {job.day} {job.camera.name} "
                                                          f"({job.anomaly}): {placement.describe()}")
-                        self._log(exp, skipped_line(job.day, job.camera.name,
-                                                    placement.describe()))   # `status` reads it
+                        self._log(skipped_line(job.day, job.camera.name,
+                                               placement.describe()))   # `status` reads it
                         done += len(fresh)
                         continue
                     for image in fresh:
@@ -169,7 +177,7 @@ class BatchRun:
                         self.summary.render_seconds += seconds
                         progress = Progress(done, len(todo), job.relative_paths(image)["image"],
                                             seconds, time.perf_counter() - started)
-                        self._log(exp, progress.line())
+                        self._log(progress.line())
                         yield progress
                 finally:
                     claim.release()
@@ -179,12 +187,12 @@ class BatchRun:
             self._merge(exp)
         self.summary.wall_seconds = time.perf_counter() - started
         for line in self.summary.lines(exp):
-            self._log(exp, line)
+            self._log(line)
 
     def _stop_requested(self, exp) -> bool:
         """SIGTERM came (core/stop_request.py): stop before the next image."""
         if stop_request.requested():
-            self._log(exp, "stopping before the next image (SIGTERM); finished images are kept")
+            self._log("stopping before the next image (SIGTERM); finished images are kept")
             return True
         return False
 
@@ -192,11 +200,11 @@ class BatchRun:
         """Fold manifest parts (ours, or any a killed shard left) into manifest.jsonl. Readers
         merge the parts themselves, so a fold that fails only leaves them for later."""
         try:
-            manifest.merge(exp, log=lambda line: self._log(exp, line))
+            manifest.merge(exp, log=self._log)
         except (UserError, OSError) as error:
-            self._log(exp, f"manifest parts left in {exp / manifest.PARTS} ({error}); every reader "
-                           f"still sees them: fold them with `python -m allo_addon.headless "
-                           f"merge --exp {exp}`")
+            self._log(f"manifest parts left in {exp / manifest.PARTS} ({error}); every reader "
+                      f"still sees them: fold them with `python -m allo_addon.headless "
+                      f"merge --exp {exp}`")
 
     def _leave_to(self, exp, job, holder: claims.Holder, images: int) -> None:
         """A job claimed by a live process, or by one on another host: not ours to render."""
@@ -210,7 +218,7 @@ class BatchRun:
             line += (f"; that process cannot be checked from here (another host or PID "
                      f"namespace): if that render is no longer running, delete {holder.path} "
                      f"and run again")
-        self._log(exp, line)
+        self._log(line)
 
     def _prepare_job(self, job):
         geometry = self.batch.ephemeris.day(job.day)
@@ -314,7 +322,5 @@ class BatchRun:
             record["reference"] = job.relative_paths(twin)["image"] if twin else None
         return record
 
-    def _log(self, exp, line: str) -> None:
-        self.log(line)
-        with open(exp / "render.log", "a", encoding="utf-8") as handle:
-            handle.write(line + "\n")
+    def _log(self, line: str) -> None:
+        self.logger.info(line)

@@ -1,7 +1,9 @@
 """What the panel shows between renders: the loaded ephemeris and the preview scene.
 
 Both live for the Blender session only (an Ephemeris and a StationScene are Python objects, not
-saved in the .blend); Load and Build Scene make them again after a file is opened.
+saved in the .blend, and no Blender property can hold them); Load and Build Scene make them
+again after a file is opened. They are one explicit object, `session` (PreviewSession), that
+only this module's functions change.
 """
 
 from __future__ import annotations
@@ -17,7 +19,20 @@ from ..core.errors import UserError
 from ..core.poses import CameraPose, load_pose_table
 from .assembly import StationScene
 
-_state: dict = {"ephemeris": None, "stage": None}
+
+class PreviewSession:
+    """The loaded ephemeris, the preview scene and its objects' names."""
+
+    def __init__(self):
+        self.ephemeris: Ephemeris | None = None
+        self.stage: StationScene | None = None
+        self.names: dict | None = None
+
+    def clear(self) -> None:
+        self.__init__()
+
+
+session = PreviewSession()
 
 
 def ephemeris_file(settings) -> Path:
@@ -26,13 +41,13 @@ def ephemeris_file(settings) -> Path:
 
 
 def load(settings) -> Ephemeris:
-    _state["ephemeris"] = load_ephemeris(ephemeris_file(settings))
-    return _state["ephemeris"]
+    session.ephemeris = load_ephemeris(ephemeris_file(settings))
+    return session.ephemeris
 
 
 def loaded(settings) -> Ephemeris | None:
     """The loaded ephemeris when it is the settings' file, else None."""
-    ephemeris = _state["ephemeris"]
+    ephemeris = session.ephemeris
     if ephemeris is not None and ephemeris.path == ephemeris_file(settings):
         return ephemeris
     return None
@@ -44,14 +59,14 @@ def stage() -> StationScene | None:
     Its objects are found again by name each time: undo and file loading free the Python
     references Blender handed out earlier, and a batch rebuilds the objects under the same names.
     """
-    current, names = _state["stage"], _state.get("names")
+    current, names = session.stage, session.names
     if current is None:
         return None
     scene = bpy.data.scenes.get(names["scene"])
     objects = {attr: bpy.data.objects.get(name) for attr, name in names["objects"].items()}
     bodies = {body: bpy.data.objects.get(name) for body, name in names["bodies"].items()}
     if scene is None or None in objects.values() or None in bodies.values():
-        _state["stage"] = None
+        session.stage = None
         return None
     current.scene, current.bodies = scene, bodies
     for attr, obj in objects.items():
@@ -61,15 +76,15 @@ def stage() -> StationScene | None:
 
 def build(settings) -> StationScene:
     adopt(StationScene(settings.to_config()))
-    return _state["stage"]
+    return session.stage
 
 
 def adopt(station_scene: StationScene | None) -> None:
     """This scene (built here, or by a batch) becomes the preview scene."""
     if station_scene is None:
         return
-    _state["stage"] = station_scene
-    _state["names"] = {
+    session.stage = station_scene
+    session.names = {
         "scene": station_scene.scene.name,
         "objects": {attr: getattr(station_scene, attr).name
                     for attr in ("sun_lamp", "camera", "spot")},
@@ -100,7 +115,8 @@ def follow_slider(settings) -> None:
     try:
         preview_day(settings, settings.preview_day)
     except UserError as error:  # a corrupt row: the panel shows why; nothing to raise into
-        print(f"ALLO preview: {error}")
+        from ..core.logs import LOGGER
+        LOGGER.warning("ALLO preview: %s", error)
 
 
 def camera_pose(settings) -> CameraPose:

@@ -15,7 +15,7 @@ from pathlib import Path
 import bpy
 import numpy as np
 
-from ..core import day_view
+from ..core import day_view, logs
 from ..core.batch import BatchRequest, prepare_batch
 from ..core.errors import UserError
 from ..core.manifest import read_records
@@ -50,7 +50,7 @@ def quick_render(settings, anomaly: bool) -> QuickResult:
         quick = quick_config(config, settings.preview_day, settings.camera_index, Path(folder))
         batch = prepare_batch(BatchRequest(config_path=None, exp_num=0, anomaly=anomaly,
                                            config=quick))
-        run = BatchRun(batch, log=lambda line: None)
+        run = BatchRun(batch, logger=logs.QUIET)   # its lines only in its own render.log
         steps = run.steps()
         try:
             done = next(steps, None)

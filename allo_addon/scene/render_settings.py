@@ -123,3 +123,26 @@ def describe_gpus() -> str:
             continue
         found += [f"{d.name} ({backend})" for d in devices if d.type == backend]
     return "GPU: " + ", ".join(found) if found else "no GPU found: renders on the CPU"
+
+
+class CyclesFacts:
+    """What this Blender's Cycles offers, asked once per session for the panel, which draws
+    many times a second: asking takes a moment (the denoisers' list asks for OptiX GPUs).
+    Batches ask afresh (choose_device, configure_denoising)."""
+
+    def __init__(self):
+        self._gpus: str | None = None
+        self._denoisers: list[str] | None = None
+
+    def gpus(self) -> str:
+        if self._gpus is None:
+            self._gpus = describe_gpus()
+        return self._gpus
+
+    def denoisers(self, scene) -> list[str]:
+        if self._denoisers is None:
+            self._denoisers = available_denoisers(scene)
+        return self._denoisers
+
+
+cycles_facts = CyclesFacts()

@@ -44,8 +44,9 @@ def on_frame_change(scene, depsgraph=None):
 def _batch_running() -> bool:
     """A batch renders from the panel (modal, one image per tick): scrubbing between its images
     must not move the bodies of the scene it renders."""
-    from ..operators.render_batch import PROGRESS
-    return bool(PROGRESS)
+    from .. import runtime
+    state = runtime.get()
+    return bool(state and state.rendering)
 
 
 def follow_day(settings) -> None:
