@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from .annotations import KINDS as ANNOTATION_KINDS
 from .anomaly_params import DEFAULT as DEFAULT_PARAMS
 from .anomaly_params import AnomalyParams, parse_anomaly_params
 from .builtin_catalog import ANOMALY_KINDS
@@ -102,6 +103,7 @@ class Config:
     anomaly_box: float = 1.2                  # ± m around that point
     placement_attempts: int = 11
     anomaly_params: dict = field(default_factory=dict)   # kind -> AnomalyParams (anomaly_params.py)
+    annotations: tuple[str, ...] = ()         # opt-in: depth, normals, parts (core/annotations.py)
     source: Path | None = None                # the YAML file this came from
 
     @property
@@ -258,6 +260,7 @@ def config_from_dict(raw: dict, base_dir: Path = Path("."), source: Path | None 
         "placement_attempts", get("placement_attempts", d.placement_attempts), minimum=1)
     values["anomaly_params"] = parse_anomaly_params(checker, get("anomaly_params"),
                                                     values["anomalies"], COLOURS)
+    values["annotations"] = checker.annotations(get("annotations", []))
     return Config(**values, source=source)
 
 
@@ -354,6 +357,18 @@ class _Checker:
         if not isinstance(value, (list, tuple)) or not value:
             self.fail(key, value, f"a non-empty list of names, e.g. {example}")
         return tuple(self.string(f"{key}[{i}]", v) for i, v in enumerate(value))
+
+    def annotations(self, value):
+        """A list drawn from core/annotations.KINDS, each at most once, kept in KINDS order."""
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, (list, tuple)):
+            self.fail("annotations", value,
+                      f"a list drawn from {', '.join(ANNOTATION_KINDS)}, e.g. [depth, normals]")
+        for i, kind in enumerate(value):
+            if kind not in ANNOTATION_KINDS:
+                self.fail(f"annotations[{i}]", kind, f"one of {', '.join(ANNOTATION_KINDS)}")
+        return tuple(k for k in ANNOTATION_KINDS if k in value)
 
     def builtin_kinds(self, names):
         unknown = [n for n in names if n not in ANOMALY_KINDS]

@@ -28,8 +28,9 @@ def compositor_tree(scene, name="ALLO Compositor"):
     return tree
 
 
-def float_exr_output(tree, directory: str, stem: str, socket_name: str):
-    """A File Output node writing one float input as a 32-bit single-layer EXR.
+def float_exr_output(tree, directory: str, stem: str, socket_name: str, kind: str = "FLOAT"):
+    """A File Output node writing one input (kind FLOAT, or VECTOR for a 3-vector pass such as
+    Normal) as a 32-bit single-layer EXR.
 
     Returns (node, input socket). The written file is found with `exr_written(directory, stem)`,
     because 4.x appends a frame number to the name.
@@ -40,7 +41,7 @@ def float_exr_output(tree, directory: str, stem: str, socket_name: str):
         fmt.media_type = "IMAGE"
         node.directory = directory
         node.file_name = stem
-        node.file_output_items.new("FLOAT", socket_name)
+        node.file_output_items.new(kind, socket_name)
         socket = node.inputs[socket_name]
     else:
         node.base_path = directory
