@@ -192,3 +192,29 @@ def test_postprocess_carries_the_rendered_annotations(rendered, tmp_path):
         assert sorted(record["annotations"]) == sorted(ann.KINDS)
         for kind, path in record["annotations"].items():
             assert (tmp_path / "test" / path).read_bytes() == (exp / listed[kind]).read_bytes()
+
+
+def test_a_users_station_is_one_part_named_after_its_object(write_config, tmp_path):
+    import subprocess
+    import sys
+    from conftest import run_cli
+    from test_user_assets_render import MAKE_MODELS
+    models = tmp_path / "models"
+    models.mkdir()
+    made = subprocess.run([sys.executable, "-c", MAKE_MODELS, str(models)], capture_output=True,
+                          text=True)
+    assert made.returncode == 0, made.stderr
+    (tmp_path / "poses.csv").write_text("split,index,x,y,z,rx,ry,rz\ntrain,0,0,-20,0,1.5708,0,0\n")
+    config = write_config(cad_models_path="models", camera_poses="poses.csv", cams=[0],
+                          start_day=1, end_day=1, sun_strength=[10], resolution=[64, 36],
+                          pose_jitter={"position": 0, "rotation": 0}, annotations=["parts"])
+    result = run_cli("render", "--config", config, "--exp_num", 1)
+    assert result.returncode == 0, result.stdout + result.stderr
+    exp = tmp_path / "renders" / "exp_1"
+    record = records(exp)[0]
+    assert record["annotations"]["part_names"] == {"1": "ISS", "2": "moon", "3": "sun",
+                                                   "4": "earth"}
+    assert sorted(record["annotations"]["files"]) == ["parts"]
+    parts = load(exp / record["annotations"]["files"]["parts"])
+    assert np.array_equal(parts > 0, load(exp / record["masks"]["fb_mask"]) > 0)
+    assert parts[18, 32] == 1   # the 10 m box fills the middle of the view
