@@ -50,6 +50,8 @@ def float_exr_output(tree, directory: str, stem: str, socket_name: str, kind: st
     fmt.file_format = "OPEN_EXR"
     fmt.color_depth = "32"
     fmt.exr_codec = "ZIP"
+    if kind == "VECTOR":   # all three components, whatever this version's default mode is
+        fmt.color_mode = "RGB"
     return node, socket
 
 
