@@ -11,18 +11,27 @@ from pathlib import Path
 import bpy
 import yaml
 
-from .core.config import DEVICES, PROTOCOLS, Config, config_from_dict, parse_yaml
+from .core.config import Config, config_from_dict, parse_yaml
+from .core.postprocess.options import BY_NAME as OPTION
+from .core.settings import BY_KEY, SETTINGS
 from .dataset_properties import ALLO_PG_dataset, classes as DATASET_CLASSES
 
-LIST_KEYS = ("sun_strength", "depths", "scales", "colours", "cams", "anomalies")
-PATH_KEYS = ("ephemeris_path", "cad_models_path", "anomalies_path", "output_dir")
-PLAIN_KEYS = ("start_day", "end_day", "day_interval", "min_pixel", "samples", "denoise",
-              "references", "protocol", "device", "seed", "station", "camera_poses", "default_sun_strength", "lens_mm",
-              "spot_power", "anomaly_distance", "anomaly_box", "placement_attempts")
+# The settings of render_config.yaml keys are made from core/settings.py's table, one property
+# per key of the name of the key; a key of kind "mapping" has its fields written by hand below.
+PLAIN_KINDS = ("int", "float", "bool", "choice", "text")
+LIST_KEYS = tuple(s.key for s in SETTINGS if s.kind in ("numbers", "names"))
+PATH_KEYS = tuple(s.key for s in SETTINGS if s.kind == "path")
+PLAIN_KEYS = tuple(s.key for s in SETTINGS if s.kind in PLAIN_KINDS)
+PAIR_KEYS = tuple(s.key for s in SETTINGS if s.kind == "pair")
+# the hand-written fields of each "mapping" key
+MAPPING_PROPERTIES = {"pose_jitter": ("jitter_position", "jitter_rotation", "jitter_share_auto",
+                                      "jitter_min_share"),
+                      "anomaly_params": ("anomaly_params",)}
 # Every settings property that is (part of) a render_config.yaml key.
-CONFIG_PROPERTIES = (LIST_KEYS + PATH_KEYS + PLAIN_KEYS
-                     + ("resolution", "jitter_position", "jitter_rotation", "jitter_share_auto",
-                        "jitter_min_share", "anomaly_params"))
+CONFIG_PROPERTIES = (LIST_KEYS + PATH_KEYS + PLAIN_KEYS + PAIR_KEYS
+                     + sum(MAPPING_PROPERTIES.values(), ()))
+# the post-process options the panel shows (pp_<name>); the Run button passes them on
+PANEL_OPTIONS = ("input", "output", "min_pixel", "anomaly")
 MODES = ("illumination", "depth", "scale", "colour")
 
 
@@ -67,14 +76,74 @@ def _path_property(name, description, subtype="DIR_PATH"):
     return bpy.props.StringProperty(name=name, subtype=subtype, description=description)
 
 
+def config_property(setting):
+    """The panel's property for a render_config.yaml key, from its kind, default and bounds.
+
+    Integers stop at the key's minimum; floats only at 0, so that a value under a finer bound
+    (lens_mm ≥ 1) gets the config's message instead of being clamped without a word. No
+    maximum: a value past one is refused with its message too, not clamped."""
+    kind, default = setting.kind, setting.default
+    named = {"name": setting.label, "description": setting.help}
+    if kind == "int":
+        low = {} if setting.minimum is None else {"min": setting.minimum}
+        return bpy.props.IntProperty(default=default, **low, **named)
+    if kind == "float":
+        low = {"min": 0.0} if setting.minimum is not None or setting.positive else {}
+        return bpy.props.FloatProperty(default=default, **low, **named)
+    if kind == "bool":
+        return bpy.props.BoolProperty(default=default, **named)
+    if kind == "choice":
+        names = setting.choice_names or setting.choices
+        return bpy.props.EnumProperty(items=[(c, n, "") for c, n in zip(setting.choices, names)],
+                                      default=default, **named)
+    if kind == "text":
+        return bpy.props.StringProperty(default=str(default), **named)
+    if kind in ("numbers", "names"):
+        return bpy.props.StringProperty(default=_list_text(default), **named)
+    if kind == "path":
+        return _path_property(setting.label, setting.help,
+                              "FILE_PATH" if setting.file else "DIR_PATH")
+    if kind == "pair":
+        return bpy.props.IntVectorProperty(size=2, default=default, min=setting.minimum, **named)
+    raise ValueError(f"{setting.key}: a {kind} key has its panel fields written by hand "
+                     f"(MAPPING_PROPERTIES)")
+
+
+def option_property(option):
+    """The allo.postprocess operator's property for a post-process option (and the panel's
+    pp_<name>), from core/postprocess/options.py."""
+    kind = option.kind
+    named = {"name": option.label, "description": option.tooltip}
+    bounds = {bound: value for bound, value in (("min", option.minimum), ("max", option.maximum))
+              if value is not None}
+    if kind == "path":
+        return _path_property(option.label, option.tooltip,
+                              "FILE_PATH" if option.file else "DIR_PATH")
+    if kind == "int":
+        return bpy.props.IntProperty(default=option.default, **bounds, **named)
+    if kind == "min_pixel":   # -1: the min_pixel the render used
+        return bpy.props.IntProperty(default=-1, **bounds, **named)
+    if kind == "float":
+        return bpy.props.FloatProperty(default=option.default, **bounds, **named)
+    if kind == "bool":
+        return bpy.props.BoolProperty(default=option.default, **named)
+    if kind == "choice":
+        return bpy.props.EnumProperty(items=list(option.choices), default=option.default, **named)
+    if kind == "shape":
+        return bpy.props.IntVectorProperty(size=2, default=option.default, **bounds, **named)
+    return bpy.props.StringProperty(**named)   # text
+
+
+def add_properties(cls, properties: dict) -> None:
+    """Properties made from a table, added to a class's own (bpy reads them at register)."""
+    cls.__annotations__ = {**cls.__dict__.get("__annotations__", {}), **properties}
+
+
 class ALLO_PG_settings(bpy.types.PropertyGroup):
     config_path: bpy.props.StringProperty(
         name="Config", subtype="FILE_PATH",
         description="render_config.yaml to import from or export to")
     # --- ephemeris ---------------------------------------------------------------------
-    ephemeris_path: _path_property(
-        "Ephemeris", "Ephemeris CSV (original 12 columns or extended); empty: the default one",
-        "FILE_PATH")
     preview_day: bpy.props.IntProperty(
         name="Day", default=1, min=0, update=_update_preview,
         description="Ephemeris row (day) to preview; moves the bodies live once the scene is built")
@@ -98,68 +167,20 @@ class ALLO_PG_settings(bpy.types.PropertyGroup):
         name="Station", items=[("BUILTIN", "Built-in", "the built-in station, Moon and Earth"),
                                ("FILE", "File", "ISS.blend, moon.blend … from a folder")],
         description="Where the station and the bodies come from")
-    cad_models_path: _path_property(
-        "CAD Models", "Folder with <station>.blend, moon.blend, sun.blend, earth.blend")
-    station: bpy.props.StringProperty(
-        name="Station File", default="builtin",
-        description="builtin, or the station's file name in the CAD models folder (ISS.blend)")
-    anomalies_path: _path_property(
-        "Anomaly Models", "Folder with <kind>.blend per anomaly; empty: the built-in kinds")
-    camera_poses: bpy.props.StringProperty(
-        name="Camera Poses", default="auto",
-        description="auto, builtin, original or the path of a pose CSV")
     camera_split: bpy.props.EnumProperty(
         name="Table", items=[("train", "Train", "cameras of normal batches"),
                              ("test", "Test", "cameras of anomalous batches")])
     camera_index: bpy.props.IntProperty(name="Camera", default=1, min=0,
                                         description="Row of the camera table to look through")
-    # --- days and cameras ----------------------------------------------------------------
-    start_day: bpy.props.IntProperty(name="Start Day", default=1, min=0)
-    end_day: bpy.props.IntProperty(name="End Day", default=3, min=0,
-                                   description="Last day rendered, inclusive")
-    day_interval: bpy.props.IntProperty(name="Every", default=1, min=1)
-    cams: bpy.props.StringProperty(name="Cameras", default="1, 2, 3",
-                                   description="Camera indices, comma separated")
     # --- variation -----------------------------------------------------------------------
     use_illumination: bpy.props.BoolProperty(name="Illumination", default=True)
     use_depth: bpy.props.BoolProperty(name="Depth")
     use_scale: bpy.props.BoolProperty(name="Scale")
     use_colour: bpy.props.BoolProperty(name="Colour")
-    sun_strength: bpy.props.StringProperty(name="Sun Strengths", default="1.0, 5.0, 10.0")
-    depths: bpy.props.StringProperty(name="Depths", default="0.0, -1.0, 1.0",
-                                     description="metres along the camera's forward axis")
-    scales: bpy.props.StringProperty(name="Scales", default="0.3, 0.5, 0.7")
-    colours: bpy.props.StringProperty(name="Colours", default="red, blue, yellow")
-    anomalies: bpy.props.StringProperty(name="Anomalies", default="blanket, drill, cable",
-                                        description="Anomaly kinds, in order")
-    min_pixel: bpy.props.IntProperty(name="Min Pixels", default=2000, min=0)
-    default_sun_strength: bpy.props.FloatProperty(
-        name="Sun Strength", default=10.0, min=0.0,
-        description="Sun strength when illumination is not varied (and in the preview)")
     # --- output and render ---------------------------------------------------------------
-    output_dir: _path_property("Output", "Folder that receives exp_<N>/")
+    # (the render_config.yaml keys are added below the class, from core/settings.py)
     exp_num: bpy.props.IntProperty(name="Experiment", default=1, min=0)
-    seed: bpy.props.IntProperty(name="Seed", default=42)
-    resolution: bpy.props.IntVectorProperty(name="Resolution", size=2, default=(1920, 1080),
-                                            min=8)
-    samples: bpy.props.IntProperty(name="Samples", default=256, min=1)
-    denoise: bpy.props.BoolProperty(name="Denoise", default=True)
-    references: bpy.props.BoolProperty(
-        name="Normal Twins", default=True,
-        description="Anomalous batches also render each camera-day's anomaly-free twin per "
-                    "illumination (Camera<K>/reference/)")
-    protocol: bpy.props.EnumProperty(
-        name="Views", items=[(p, p, "") for p in PROTOCOLS],
-        description="Which pose table anomalous batches take: novel-view, the test table (the "
-                    "original); same-view, the train table")
-    device: bpy.props.EnumProperty(name="Device",
-                                   items=[(d, d.upper() if d != "auto" else "Auto", "") for d in DEVICES])
-    # --- advanced (render_config.yaml keys the original did not have) --------------------
-    lens_mm: bpy.props.FloatProperty(name="Lens (mm)", default=25.0, min=0.0)
-    spot_power: bpy.props.FloatProperty(name="Spotlight (W)", default=500.0, min=0.0)
-    anomaly_distance: bpy.props.FloatProperty(name="Anomaly Distance", default=4.0, min=0.0)
-    anomaly_box: bpy.props.FloatProperty(name="Anomaly Box", default=1.2, min=0.0)
-    placement_attempts: bpy.props.IntProperty(name="Placement Attempts", default=11, min=1)
+    # --- the fields of the keys of kind "mapping" (MAPPING_PROPERTIES) --------------------
     jitter_position: bpy.props.FloatProperty(name="Jitter Position", default=1.0, min=0.0)
     jitter_rotation: bpy.props.FloatProperty(name="Jitter Rotation", default=0.2, min=0.0)
     jitter_share_auto: bpy.props.BoolProperty(
@@ -167,19 +188,11 @@ class ALLO_PG_settings(bpy.types.PropertyGroup):
         description="Redraw a jittered view that sees less than 10% station with the built-in "
                     "station; keep every view with your own model (the original)")
     anomaly_params: bpy.props.StringProperty(
-        name="Anomaly Parameters", default="",
-        description="Per-kind parameters as in render_config.yaml, e.g. "
-                    "{drill: {size: [0.3, 0.45], colour: red}, frost: {weight: 3}}")
+        name=BY_KEY["anomaly_params"].label, default="", description=BY_KEY["anomaly_params"].help)
     jitter_min_share: bpy.props.FloatProperty(
         name="Min Station Share", default=0.1, min=0.0, max=1.0, subtype="FACTOR",
         description="Share of the view that must see the station, else the day's jitter is drawn again")
-    # --- post-process --------------------------------------------------------------------
-    pp_input: _path_property("Input", "The exp_<N> folder to post-process")
-    pp_output: _path_property("Output", "The split folder to write (renders/train, renders/test)")
-    pp_min_pixel: bpy.props.IntProperty(
-        name="Min Pixels", default=-1, min=-1,
-        description="An anomaly must cover more than this many pixels (-1: what the render used)")
-    pp_anomaly: bpy.props.BoolProperty(name="Anomalous Batch", default=False)
+    # --- post-process: pp_<name> per PANEL_OPTIONS, added below the class -------------------
 
     # --- conversion ----------------------------------------------------------------------
     @property
@@ -192,11 +205,11 @@ class ALLO_PG_settings(bpy.types.PropertyGroup):
         raw = {key: _value(getattr(self, key)) for key in PLAIN_KEYS}
         raw.update({key: parse_list(getattr(self, key)) for key in LIST_KEYS})
         raw.update({key: bpy.path.abspath(getattr(self, key)) or None for key in PATH_KEYS})
+        raw.update({key: list(getattr(self, key)) for key in PAIR_KEYS})
         if self.station_source == "BUILTIN":   # the Station File field belongs to File
             raw["cad_models_path"] = None
             del raw["station"]
         raw["output_dir"] = raw["output_dir"] or "renders"
-        raw["resolution"] = list(self.resolution)
         raw["pose_jitter"] = {"position": _value(self.jitter_position),
                               "rotation": _value(self.jitter_rotation),
                               "min_station_share": "auto" if self.jitter_share_auto
@@ -205,16 +218,17 @@ class ALLO_PG_settings(bpy.types.PropertyGroup):
         return config_from_dict(raw, base_dir=base)
 
     def from_config(self, config: Config) -> None:
-        for key in PLAIN_KEYS:
-            setattr(self, key, str(getattr(config, key)) if key == "camera_poses"
-                    else getattr(config, key))
+        for key in PLAIN_KEYS:   # camera_poses: a Path when it names a CSV
+            value = getattr(config, key)
+            setattr(self, key, str(value) if BY_KEY[key].kind == "text" else value)
         for key in LIST_KEYS:
             setattr(self, key, _list_text(getattr(config, key)))
         for key in PATH_KEYS:
             value = getattr(config, key)
             setattr(self, key, "" if value is None else str(value))
+        for key in PAIR_KEYS:
+            setattr(self, key, getattr(config, key))
         self.station_source = "BUILTIN" if config.cad_models_path is None else "FILE"
-        self.resolution = config.resolution
         self.jitter_position = config.pose_jitter.position
         self.jitter_rotation = config.pose_jitter.rotation
         self.anomaly_params = _yaml_text({k: p.as_yaml() for k, p in config.anomaly_params.items()})
@@ -228,14 +242,19 @@ class ALLO_PG_settings(bpy.types.PropertyGroup):
                 setattr(other, key, getattr(self, key))
 
 
+add_properties(ALLO_PG_settings, {s.key: config_property(s) for s in SETTINGS
+                                  if s.kind != "mapping"})
+add_properties(ALLO_PG_settings, {f"pp_{name}": option_property(OPTION[name])
+                                  for name in PANEL_OPTIONS})
+
+
 class ALLO_AP_preferences(bpy.types.AddonPreferences):
     """Defaults a new scene's settings start from (Import from Preferences in the panel)."""
     bl_idname = __package__
 
     cad_models_path: _path_property("CAD Models", "Default folder of station and body models")
     anomalies_path: _path_property("Anomaly Models", "Default folder of anomaly models")
-    device: bpy.props.EnumProperty(name="Device",
-                                   items=[(d, d.upper() if d != "auto" else "Auto", "") for d in DEVICES])
+    device: config_property(BY_KEY["device"])
 
     def draw(self, context):
         layout = self.layout

@@ -8,7 +8,11 @@ timestamp between them; inside the scene build, the builders (station, each body
 albedo map, the Earth's material, the station's BVH) are wrapped by timers in that child
 process only. "Cycles start" is the first render_stats report that names a sample: before
 it, Cycles synchronises the scene and compiles shaders (render_sync_and_shaders_seconds).
-first_image_seconds: launch to that point. Nothing here asserts on time.
+first_image_seconds: launch to that point, with the built-in scene's cache current (what
+every shard after the first on a machine or shared home pays); first_image_cold_seconds: the
+same with an empty cache (the run that builds the scene and writes the cache). Both runs use a
+cache folder of their own (ALLO_CACHE_DIR), so a cache of yours is neither read nor changed.
+Nothing here asserts on time.
 """
 
 import json
@@ -24,7 +28,17 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def run(args):
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+    import tempfile
+    with tempfile.TemporaryDirectory() as cache:
+        for cold in (True, False):
+            for record in _child(cache):
+                if cold:
+                    record["metric"] = record["metric"].replace("first_image", "first_image_cold")
+                yield {**record, "scene_cache": "empty" if cold else "current"}
+
+
+def _child(cache: str):
+    env = dict(os.environ, ALLO_CACHE_DIR=cache, PYTHONPATH=os.pathsep.join(
         [str(REPO)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
     launched = time.time()
     result = subprocess.run([sys.executable, "-c", "import bench.bench_startup as b; b.child()",
@@ -33,7 +47,7 @@ def run(args):
     lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
     if result.returncode or not lines:
         raise RuntimeError(f"startup child failed ({result.returncode}): {result.stderr[-2000:]}")
-    yield from (json.loads(line) for line in lines)
+    return [json.loads(line) for line in lines]
 
 
 class Clock:
@@ -78,13 +92,15 @@ def child():
     from allo_addon.core.config import Config
     from allo_addon.scene import assembly, render_settings
     from allo_addon.scene.batch import BatchRun
-    from allo_addon.scene.builtin import bodies
+    from allo_addon.scene.builtin import bodies, scene_cache
     from allo_addon.scene.renderer import MaskedRenderer
 
     clock.wrap(core_batch, "load_ephemeris", lambda *a: "ephemeris_load_seconds")
     clock.wrap(assembly.builtin_station, "build_station", lambda *a: "scene_station_seconds")
     clock.wrap(assembly.builtin_bodies, "build_body", lambda name, *a: f"scene_{name}_seconds")
     clock.wrap(bodies, "moon_albedo_image", lambda *a: "scene_moon_map_seconds (in moon)")
+    clock.wrap(scene_cache, "_append", lambda *a: "scene_cache_load_seconds")
+    clock.wrap(scene_cache, "_write", lambda *a: "scene_cache_write_seconds")
     clock.wrap(bodies, "earth_material", lambda *a: "scene_earth_texture_seconds (in earth)")
     clock.wrap(assembly, "station_bvh", lambda *a: "scene_station_bvh_seconds")
     clock.mark("bench_imports_seconds")

@@ -71,6 +71,7 @@ CHANGED = {
     "placement_attempts": 5, "resolution": (320, 180), "jitter_position": 0.5,
     "jitter_rotation": 0.05, "jitter_share_auto": False, "jitter_min_share": 0.25,
     "anomaly_params": "{drill: {size: [0.3, 0.4], weight: 2.0}}",
+    "annotations": "depth, parts",
 }
 
 

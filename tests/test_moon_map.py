@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from allo_addon.core.moon_map import HIGHLAND, albedo_map, sample
+from allo_addon.core.moon_map import HIGHLAND, SHIPPED_MAP, albedo_map, sample, to_bytes
 
 NEAR_SIDE_MARIA = {"Imbrium": (32.8, -15.6), "Serenitatis": (28.0, 17.5), "Crisium": (17.0, 59.1),
                    "Tranquillitatis": (8.5, 31.4), "Nubium": (-21.3, -16.6), "Procellarum": (18.0, -57.0)}
@@ -42,6 +42,44 @@ def test_maria_highlands_and_rays_are_where_the_iau_puts_them(albedo):
 
 def test_same_map_every_time(albedo):
     assert np.array_equal(albedo_map(), albedo)
+
+
+def test_shipped_map_is_the_rasterised_map(albedo):
+    """The scene loads data/moon_albedo.png; it must be albedo_map() as 8-bit values (rerun
+    scripts/make_moon_map.py after changing core/moon_map.py)."""
+    from PIL import Image
+    shipped = np.flipud(np.asarray(Image.open(SHIPPED_MAP)))   # the file's first row is the top
+    assert shipped.dtype == np.uint8 and shipped.shape == albedo.shape
+    assert np.array_equal(shipped, to_bytes(albedo))
+
+
+@pytest.mark.blender
+def test_the_loaded_map_holds_the_bytes_the_generated_one_did(albedo):
+    """Before the map shipped, the scene wrote albedo_map() into an 8-bit Blender image; the
+    loaded file must give that image's bytes exactly (same renders), rows in Blender's order."""
+    bpy = pytest.importorskip("bpy")
+    from allo_addon.scene.builtin.moon_albedo import IMAGE_NAME, moon_albedo_image
+
+    def red(image):
+        pixels = np.empty(len(image.pixels), np.float32)
+        image.pixels.foreach_get(pixels)
+        return np.round(pixels.reshape(albedo.shape + (4,))[..., :3] * 255).astype(np.uint8)
+
+    height, width = albedo.shape
+    generated = bpy.data.images.new("generated", width, height, alpha=False, float_buffer=False)
+    generated.colorspace_settings.name = "Non-Color"
+    rgba = np.ones((height, width, 4), np.float32)
+    rgba[..., :3] = albedo[..., None]
+    generated.pixels.foreach_set(rgba.ravel())
+    loaded = moon_albedo_image()
+    try:
+        assert loaded.name == IMAGE_NAME and loaded.packed_file is not None
+        assert loaded.colorspace_settings.name == "Non-Color"
+        assert np.array_equal(red(loaded), red(generated))
+        assert np.array_equal(red(generated)[..., 0], to_bytes(albedo))   # Blender's rounding
+    finally:
+        bpy.data.images.remove(generated)
+        bpy.data.images.remove(loaded)
 
 
 @pytest.mark.blender

@@ -129,12 +129,14 @@ def check_output_folder(exp: Path) -> None:
 
 
 def describe_plan(batch: PreparedBatch, finished: set[str] = frozenset(),
-                  denoising: DenoiserChoice | None = None) -> str:
+                  denoising: DenoiserChoice | None = None, views: dict | None = None) -> str:
     """The dry-run report: what would be rendered, where, and how many.
 
     denoising: what this Blender's Cycles will do with `denoise` (core/denoiser.plan_denoiser
     on the denoisers Cycles offers); None where nobody asked Cycles: the report says what was
     asked.
+    views: job_id -> core/view_search.SteadyPose, the pose each job renders from (the render
+    batch's dry run measures them on the built scene); None: poses not listed.
     """
     plan, config, request = batch.plan, batch.config, batch.request
     kind = "anomalous" if request.anomaly else "normal"
@@ -165,6 +167,8 @@ def describe_plan(batch: PreparedBatch, finished: set[str] = frozenset(),
         extra = f" {job.anomaly} scale {job.scale:g}" if job.anomaly else ""
         twins = f" + {len(job.references)} twins" if job.references else ""
         lines.append(f"  day {job.day} {job.camera.name}{extra}: {len(job.images)} images{twins}")
+        if views is not None:
+            lines.append(f"    camera: {views[job.job_id].describe()}")
         for image in job.renders:
             path = job.relative_paths(image)["image"]
             mark = "  (done)" if path in finished else ""

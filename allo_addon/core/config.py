@@ -3,6 +3,10 @@
 Every original key keeps its meaning; every key we add has a default that reproduces the
 original pipeline. Unknown keys are an error that names the closest known key. Paths are
 resolved relative to the config file's folder.
+
+The keys themselves (kind, default, bounds, help) are declared once, in core/settings.py: its
+docstring says how to add one. Here: Config made from that table, reading the YAML, the check
+of each kind (_Checker) and the rules between keys.
 """
 
 from __future__ import annotations
@@ -11,99 +15,36 @@ import difflib
 import math
 import os
 import reprlib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
 
 from .annotations import KINDS as ANNOTATION_KINDS
 from .anomaly_params import DEFAULT as DEFAULT_PARAMS
-from .anomaly_params import AnomalyParams, parse_anomaly_params
+from .anomaly_params import AnomalyParams
 from .builtin_catalog import ANOMALY_KINDS
 from .errors import UserError
 from .render_names import number_label
 from .user_files import read_user_text
 
-# Anomaly colours of the original pipeline (RGB, linear), plus the aliases users type.
-COLOURS = {
-    "red": (1.0, 0.0, 0.0),
-    "green": (0.0, 1.0, 0.0),
-    "blue": (0.0, 0.0, 1.0),
-    "yellow": (1.0, 1.0, 0.0),
-    "purple": (1.0, 0.0, 1.0),
-    "magenta": (1.0, 0.0, 1.0),
-    "cyan": (0.0, 1.0, 1.0),
-    "white": (1.0, 1.0, 1.0),
-}
-DEVICES = ("auto", "cpu", "gpu")
-# which poses an anomalous batch's Camera<K> takes (README, "Which views the test images come from")
-PROTOCOLS = ("novel-view", "same-view")
-BUILTIN = "builtin"
-POSE_PRESETS = ("builtin", "original")
-
+# The keys, their defaults and bounds are declared once, in core/settings.py; the constants
+# are re-exported here for the modules that import them from config.
+from .settings import (  # noqa: F401
+    BUILTIN, COLOURS, DEVICES, FLOAT_MAX, INT_MAX, INT_MIN, LENS_MM_MIN, POSE_PRESETS, PROTOCOLS,
+    RESOLUTION_MAX, SAMPLES_MAX, SETTINGS, PoseJitter, Setting, config_fields, with_fields)
 
 AUTO_STATION_SHARE = 0.1
 
-# Blender's own limits. Past them Blender clamps a value silently (a 70000-pixel-wide render
-# comes out 65536 wide), overflows it to inf (float properties are 32-bit) or raises a
-# ValueError from deep inside an operator; so a config is held to them up front. core/ has no
-# bpy: tests/test_hostile_inputs.py checks each constant against bl_rna's hard limits.
-INT_MIN, INT_MAX = -2**31, 2**31 - 1   # every integer property (the panel holds each integer key)
-FLOAT_MAX = 3.4028234663852886e38      # FLT_MAX: a larger float property value becomes inf
-RESOLUTION_MAX = 65536                 # RenderSettings.resolution_x / resolution_y hard_max
-SAMPLES_MAX = 16_777_216               # CyclesRenderSettings.samples hard_max
-LENS_MM_MIN = 1.0                      # Camera.lens hard_min
 # A cams range is expanded into a list of indices, one pose-table row each; the shipped tables
 # have 60 rows. A range longer than this is a typo, and expanding it would exhaust memory.
 MAX_CAMERAS = 10_000
 MAX_CONFIG_BYTES = 1 << 20             # a config is a few hundred bytes; 1 MiB is the wrong file
 
 
-@dataclass(frozen=True)
-class PoseJitter:
-    position: float = 1.0   # metres, σ of a normal draw per axis, per day
-    rotation: float = 0.2   # radians, σ per Euler angle, per day
-    # share of the view that must see the station, else the jitter is drawn again (seeded);
-    # None = auto: 0.1 with the built-in station, 0 (the original: any view) with your model
-    min_station_share: float | None = None
-
-
-@dataclass(frozen=True)
+@with_fields(config_fields(), frozen=True)
 class Config:
-    # --- the original keys -------------------------------------------------------------
-    start_day: int = 1
-    end_day: int = 3
-    day_interval: int = 1
-    sun_strength: tuple[float, ...] = (1.0, 5.0, 10.0)
-    depths: tuple[float, ...] = (0.0, -1.0, 1.0)
-    scales: tuple[float, ...] = (0.3, 0.5, 0.7)
-    colours: tuple[str, ...] = ("red", "blue", "yellow")
-    cams: tuple[int, ...] = (1, 2, 3)
-    anomalies: tuple[str, ...] = ("blanket", "drill", "cable")
-    min_pixel: int = 2000
-    ephemeris_path: Path | None = None        # None: the default ephemeris shipped in the package
-    cad_models_path: Path | None = None       # None: the built-in station and bodies
-    anomalies_path: Path | None = None        # None: the built-in anomaly kinds
-    output_dir: Path = Path("renders")
-    # --- ours, defaults = the original's behaviour -------------------------------------
-    resolution: tuple[int, int] = (1920, 1080)
-    samples: int = 256
-    denoise: bool = True
-    references: bool = True                   # anomalous batches also render anomaly-free twins
-    device: str = "auto"
-    seed: int = 42
-    station: str = BUILTIN                    # "builtin" or "ISS.blend"-style file name
-    camera_poses: str | Path = "auto"         # auto | builtin | original | path to a CSV
-    protocol: str = "novel-view"              # anomalous batches: test table; same-view: train
-    pose_jitter: PoseJitter = field(default_factory=PoseJitter)
-    default_sun_strength: float = 10.0        # illumination when the mode is off
-    lens_mm: float = 25.0
-    spot_power: float = 500.0                 # W, the spotlight at each camera
-    anomaly_distance: float = 4.0             # m ahead of the camera
-    anomaly_box: float = 1.2                  # ± m around that point
-    placement_attempts: int = 11
-    anomaly_params: dict = field(default_factory=dict)   # kind -> AnomalyParams (anomaly_params.py)
-    annotations: tuple[str, ...] = ()         # opt-in: depth, normals, parts (core/annotations.py)
+    """A validated render_config.yaml: a field per key of core/settings.py's SETTINGS."""
     source: Path | None = None                # the YAML file this came from
 
     @property
@@ -131,7 +72,7 @@ class Config:
         return replace(self, **changes)
 
 
-_KNOWN = {f.name for f in fields(Config)} - {"source"}
+_KNOWN = {setting.key for setting in SETTINGS}
 
 
 def parse_yaml(text: str, source: str):
@@ -210,58 +151,49 @@ def config_from_dict(raw: dict, base_dir: Path = Path("."), source: Path | None 
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise UserError(f"{where}: unknown key '{key}'{hint}; known keys: "
                             f"{', '.join(sorted(_KNOWN))}")
-    d = Config()
     values = {}
-    get = raw.get
-    values["start_day"] = checker.integer("start_day", get("start_day", d.start_day), minimum=0)
-    values["end_day"] = checker.integer("end_day", get("end_day", d.end_day), minimum=0)
-    values["day_interval"] = checker.integer("day_interval", get("day_interval", d.day_interval),
-                                             minimum=1)
+    for setting in SETTINGS:   # each key on its own, in table order; a key left out: its default
+        value = raw[setting.key] if setting.key in raw else setting.yaml_default
+        values[setting.key] = check_setting(setting, checker, value, base_dir, values)
+    # rules between keys
     if values["end_day"] < values["start_day"]:
         raise UserError(f"{where}: end_day ({values['end_day']}) is before start_day "
                         f"({values['start_day']}); end_day is the last day rendered, inclusive")
-    values["sun_strength"] = checker.labels("sun_strength", checker.numbers(
-        "sun_strength", get("sun_strength", d.sun_strength), minimum=0))
-    values["depths"] = checker.labels("depths", checker.numbers("depths", get("depths", d.depths)))
-    values["scales"] = checker.numbers("scales", get("scales", d.scales), positive=True)
-    values["colours"] = checker.colours(get("colours", d.colours))
-    values["cams"] = checker.cams(get("cams", {"start": 1, "end": 3}))
-    values["anomalies"] = checker.names("anomalies", get("anomalies", d.anomalies))
-    for key in ("ephemeris_path", "cad_models_path", "anomalies_path"):
-        values[key] = checker.path(key, get(key), base_dir)
     if values["anomalies_path"] is None:
         checker.builtin_kinds(values["anomalies"])
-    values["output_dir"] = checker.path("output_dir", get("output_dir", "renders"), base_dir)
-    values["resolution"] = checker.resolution(get("resolution", list(d.resolution)))
-    values["min_pixel"] = checker.integer("min_pixel", get("min_pixel", d.min_pixel), minimum=0)
-    values["samples"] = checker.integer("samples", get("samples", d.samples), minimum=1,
-                                        maximum=SAMPLES_MAX, why="Cycles' largest sample count")
-    values["denoise"] = checker.boolean("denoise", get("denoise", d.denoise))
-    values["references"] = checker.boolean("references", get("references", d.references))
-    values["device"] = checker.choice("device", get("device", d.device), DEVICES)
-    values["seed"] = checker.integer("seed", get("seed", d.seed))
-    values["station"] = checker.string("station", get("station", d.station))
     if "station" in raw and values["station"] != BUILTIN and values["cad_models_path"] is None:
         raise UserError(f"{where}: key 'station' is {_SHORT.repr(raw['station'])}, but "
                         f"cad_models_path is not set: the station file is looked up there; set "
                         f"cad_models_path to the folder that holds it, or leave station out for "
                         f"the built-in station")
-    values["camera_poses"] = checker.poses(get("camera_poses", "auto"), base_dir)
-    values["protocol"] = checker.choice("protocol", get("protocol", d.protocol), PROTOCOLS)
-    values["pose_jitter"] = checker.jitter(get("pose_jitter", {}))
-    for key in ("default_sun_strength", "spot_power", "anomaly_box"):
-        values[key] = checker.number(key, get(key, getattr(d, key)), minimum=0)
-    values["lens_mm"] = checker.number("lens_mm", get("lens_mm", d.lens_mm), minimum=LENS_MM_MIN,
-                                       why="Blender's shortest lens")
-    # 0 m would put the anomaly inside the camera
-    values["anomaly_distance"] = checker.number(
-        "anomaly_distance", get("anomaly_distance", d.anomaly_distance), positive=True)
-    values["placement_attempts"] = checker.integer(
-        "placement_attempts", get("placement_attempts", d.placement_attempts), minimum=1)
-    values["anomaly_params"] = parse_anomaly_params(checker, get("anomaly_params"),
-                                                    values["anomalies"], COLOURS)
-    values["annotations"] = checker.annotations(get("annotations", []))
     return Config(**values, source=source)
+
+
+def check_setting(setting: Setting, checker: "_Checker", value, base_dir: Path, values: dict):
+    """One key's value as Config holds it: its own `parse`, else the check of its kind."""
+    if setting.parse is not None:
+        return setting.parse(checker, value, base_dir, values)
+    key, kind = setting.key, setting.kind
+    if kind == "int":
+        maximum = INT_MAX if setting.maximum is None else setting.maximum
+        return checker.integer(key, value, setting.minimum, maximum, setting.why)
+    if kind == "float":
+        return checker.number(key, value, setting.minimum, setting.positive, setting.why)
+    if kind == "numbers":
+        numbers = checker.numbers(key, value, setting.minimum, setting.positive)
+        return checker.labels(key, numbers) if setting.unique else numbers
+    if kind == "names":
+        return checker.names(key, value, *([setting.example] if setting.example else []))
+    if kind == "pair":
+        maximum = INT_MAX if setting.maximum is None else setting.maximum
+        return checker.pair(key, value, setting.minimum, maximum, setting.why, setting.example)
+    if kind == "path":
+        return checker.path(key, value, base_dir)
+    if kind == "choice":
+        return checker.choice(key, value, setting.choices)
+    if kind == "bool":
+        return checker.boolean(key, value)
+    return checker.string(key, value)   # text
 
 
 # A value in a message: YAML aliases can nest a list nine deep and nine wide (9**9 items) in a
@@ -417,12 +349,13 @@ class _Checker:
         path = Path(value).expanduser()
         return Path(os.path.normpath(path if path.is_absolute() else base_dir / path))
 
-    def resolution(self, value):
+    def pair(self, key, value, minimum, maximum, why, expected):
+        """Two whole numbers, e.g. resolution's [width, height]."""
         if (not isinstance(value, (list, tuple)) or len(value) != 2):
-            self.fail("resolution", value, "[width, height], e.g. [1920, 1080]")
-        w, h = (self.integer(f"resolution[{i}]", v, minimum=8, maximum=RESOLUTION_MAX,
-                             why="Blender's largest image side") for i, v in enumerate(value))
-        return (w, h)
+            self.fail(key, value, expected)
+        first, second = (self.integer(f"{key}[{i}]", v, minimum=minimum, maximum=maximum,
+                                      why=why) for i, v in enumerate(value))
+        return (first, second)
 
     def poses(self, value, base_dir):
         if value in ("auto",) + POSE_PRESETS:

@@ -3,29 +3,19 @@ to the same Config (the panel's Export, and the record of what a GUI batch was a
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
 
 import yaml
 
 from .atomic_files import write_text
 from .config import Config
+from .settings import SETTINGS
 
 
 def config_to_dict(config: Config) -> dict:
-    """Plain YAML values; paths absolute (they were resolved when the Config was made)."""
-    values = asdict(config)
-    values.pop("source")
-    for key, value in values.items():
-        if isinstance(value, Path):
-            values[key] = str(value)
-        elif isinstance(value, tuple):
-            values[key] = list(value)
-    values["camera_poses"] = str(config.camera_poses)
-    values["anomaly_params"] = {kind: params.as_yaml() for kind, params in config.anomaly_params.items()}
-    if config.pose_jitter.min_station_share is None:
-        values["pose_jitter"]["min_station_share"] = "auto"
-    return values
+    """Plain YAML values, every key in SETTINGS' order; paths absolute (they were resolved when
+    the Config was made)."""
+    return {setting.key: setting.to_yaml(getattr(config, setting.key)) for setting in SETTINGS}
 
 
 def write_config(config: Config, path) -> Path:

@@ -23,7 +23,7 @@ from .errors import UserError
 from .ephemeris import BODIES
 from .orbit import cr3bp, frames
 from .orbit.eclipse import sun_visible_fraction
-from .orbit.lunar_theory import moon_position
+from .orbit.lunar_theory import moon_positions_around
 from .orbit.sun_theory import sun_position
 from .orbit.timescales import julian_date_utc, tt_from_utc
 
@@ -147,19 +147,19 @@ class GeneratedEphemeris:
         return len(self.epochs)
 
     def epoch_strings(self) -> list[str]:
-        return [moment.strftime("%Y-%m-%dT%H:%M:%SZ") for moment in self.epochs]
+        # isoformat is strftime's text at half its cost: whole seconds, then "+00:00" → "Z"
+        return [f"{moment.isoformat(timespec='seconds')[:19]}Z" for moment in self.epochs]
 
 
 def moon_stencil(jd_tt):
     """Moon positions (km) and velocities (km/s) at jd_tt − h, jd_tt, jd_tt + h: (3, n, 3) each.
 
-    Velocities are central differences of the theory's positions (h = 30 s), so one call to the
-    series over five offsets gives the Moon, its velocity and both neighbours the station's
-    velocity needs.
+    Velocities are central differences of the theory's positions (h = 30 s) at five offsets,
+    which one pass through the series gives (moon_positions_around: a Taylor step from each
+    epoch), with the Moon, its velocity and both neighbours the station's velocity needs.
     """
     h = VELOCITY_HALF_STEP_DAYS
-    offsets = np.arange(-2, 3)[:, None] * h
-    positions = moon_position((jd_tt[None, :] + offsets).ravel()).reshape(5, len(jd_tt), 3)
+    positions = moon_positions_around(jd_tt, np.arange(-2, 3) * h)
     return positions[1:-1], (positions[2:] - positions[:-2]) / (2 * h * 86400)
 
 

@@ -15,9 +15,17 @@ from __future__ import annotations
 import math
 import random
 
+from pathlib import Path
+
 import numpy as np
 
+from .seeds import scene_rng
+
 MOON_RADIUS_KM = 1737.4
+# albedo_map() as 8-bit values (to_bytes), made by scripts/make_moon_map.py: the scene loads
+# this instead of rasterising the map at each build. A PNG's first row is the image's top, so
+# the file holds the map upside down (Blender's first row, like the map's, is the bottom).
+SHIPPED_MAP = Path(__file__).resolve().parent.parent / "data" / "moon_albedo.png"
 HIGHLAND = 0.6
 
 # (name, latitude °, longitude ° east, diameter km): basaltic maria and dark floors
@@ -89,7 +97,7 @@ def _band(height: int, lat: float, reach: float) -> slice:
 def albedo_map(width: int = 1024, height: int = 512) -> np.ndarray:
     """(height, width) float32 in [0, 1]: maria 0, highlands HIGHLAND, rays and ejecta up to 1."""
     points = unit_vectors(width, height)
-    rng = random.Random(1969)
+    rng = scene_rng("moon-map")   # one Moon for every batch (core/seeds.py)
     mare = np.zeros((height, width))
     for _, lat, lon, diameter in MARIA:
         radius = diameter / 2 / MOON_RADIUS_KM
@@ -115,6 +123,11 @@ def albedo_map(width: int = 1024, height: int = 512) -> np.ndarray:
         bright = np.maximum(halo, 0.35 * rays)
         value[rows] += (1.0 - value[rows]) * bright   # ejecta brighten mare and highland alike
     return value.astype(np.float32)
+
+
+def to_bytes(albedo: np.ndarray) -> np.ndarray:
+    """The 8-bit values Blender stores when the float map is written into a byte image."""
+    return np.floor(albedo.astype(np.float32) * np.float32(255) + np.float32(0.5)).astype(np.uint8)
 
 
 def sample(albedo: np.ndarray, lat: float, lon: float) -> float:

@@ -11,6 +11,7 @@ import argparse
 import math
 
 from ..core.config import INT_MAX, INT_MIN
+from ..core.settings import BY_KEY
 
 INT_BITS = "Blender holds whole numbers in 32 bits"
 
@@ -37,3 +38,20 @@ def positive_number(text: str) -> float:
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"{text} is not a finite number > 0")
     return value
+
+
+def config_flag(parser, key: str) -> None:
+    """--<key>: a flag that overrides a render_config.yaml key, its type, bounds and help from
+    core/settings.py. Not given: None, the config's own value."""
+    setting = BY_KEY[key]
+    if setting.kind == "int":
+        low = INT_MIN if setting.minimum is None else setting.minimum
+        high = INT_MAX if setting.maximum is None else setting.maximum
+        kind = {"type": whole(low, high, setting.why or INT_BITS)}
+    elif setting.kind == "choice":
+        kind = {"choices": setting.choices}
+    else:   # a flag for a key of another kind: give its type here first
+        raise ValueError(f"no flag for a key of kind {setting.kind}: {key}")
+    parser.add_argument(f"--{key}", default=None, **kind,
+                        help=f"{setting.help} (default: the config's {key}, "
+                             f"{setting.shown_default})")

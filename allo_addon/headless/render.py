@@ -10,7 +10,7 @@ import signal
 import sys
 
 from ..core import stop_request
-from .arguments import whole
+from .arguments import config_flag, whole
 
 
 def add_arguments(parser):
@@ -22,9 +22,7 @@ def add_arguments(parser):
                         help="render anomalous images instead of normal ones")
     parser.add_argument("--mode", nargs="*", default=[], metavar="MODE",
                         help="variation modes: illumination depth scale colour (or color)")
-    parser.add_argument("--seed", type=whole(), default=None,
-                        help="experiment seed, any 32-bit whole number (default: the config's "
-                             "seed, 42)")
+    config_flag(parser, "seed")
     parser.add_argument("--shard", default="", metavar="i/N",
                         help="render only every N-th job starting at i (0-based)")
     parser.add_argument("--dry-run", "--dry_run", dest="dry_run", action="store_true",

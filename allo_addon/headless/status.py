@@ -6,7 +6,7 @@ all their files), skipped (camera-days render.log says no anomaly placement coul
 missing. Exit status: 0 when nothing is missing, 1 when images are missing (the line
 `incomplete: re-run array indices …` names the shards), 2 on a mistake. Needs no bpy."""
 
-from .arguments import whole
+from .arguments import config_flag, whole
 
 
 def add_batch_arguments(parser) -> None:
@@ -17,8 +17,7 @@ def add_batch_arguments(parser) -> None:
     parser.add_argument("--anomaly", action="store_true", help="the anomalous batch")
     parser.add_argument("--mode", nargs="*", default=[], metavar="MODE",
                         help="variation modes: illumination depth scale colour (or color)")
-    parser.add_argument("--seed", type=whole(), default=None,
-                        help="experiment seed (default: the config's)")
+    config_flag(parser, "seed")
 
 
 def batch_flags(args) -> list[str]:

@@ -84,7 +84,9 @@ class ALLO_OT_render_batch(bpy.types.Operator):
                 check_assets(batch.config)   # the models a render would load, as it would
                 denoising = plan_denoiser(batch.config.denoise,
                                           available_denoisers(context.scene), batch.config.device)
-                print(describe_plan(batch, manifest.finished_images(batch.exp_dir), denoising))
+                from ..scene.view_survey import final_views
+                print(describe_plan(batch, manifest.finished_images(batch.exp_dir), denoising,
+                                    final_views(batch)))   # the poses the render will use
                 self.report({"INFO"}, f"dry run: {batch.plan.image_count} images planned")
                 return {"FINISHED"}
             summary = BatchRun(batch, quiet=bpy.app.background).run()

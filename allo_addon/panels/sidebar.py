@@ -5,7 +5,7 @@ Drawing only: every button is an operator (operators/), every value a settings p
 
 import bpy
 
-from ..properties import MODES, parse_list
+from ..properties import MODES, PANEL_OPTIONS, parse_list
 
 
 class _AlloPanel:
@@ -177,6 +177,7 @@ class ALLO_PT_output(_SubPanel, bpy.types.Panel):
         row = layout.row(align=True)
         row.prop(settings, "references")
         row.prop(settings, "protocol", text="")
+        layout.prop(settings, "annotations")
         layout.label(text=_gpu_summary(), icon="DESKTOP")
         _denoise_note(layout, context, _denoising(settings))
         if PROGRESS:
@@ -250,15 +251,14 @@ class ALLO_PT_postprocess(_SubPanel, bpy.types.Panel):
 
     def draw(self, context):
         settings, layout = context.scene.allo, self.layout
-        layout.prop(settings, "pp_input")
-        layout.prop(settings, "pp_output")
-        layout.prop(settings, "pp_min_pixel")
-        layout.prop(settings, "pp_anomaly")
+        for name in PANEL_OPTIONS:
+            layout.prop(settings, f"pp_{name}")
         column = layout.column()
         column.enabled = bool(settings.pp_input and settings.pp_output)
         op = column.operator("allo.postprocess", text="Run", icon="PLAY")
-        op.input, op.output = settings.pp_input, settings.pp_output
-        op.min_pixel, op.anomaly, op.seed = settings.pp_min_pixel, settings.pp_anomaly, settings.seed
+        for name in PANEL_OPTIONS:
+            setattr(op, name, getattr(settings, f"pp_{name}"))
+        op.seed = settings.seed
         op.shape = settings.resolution
 
 

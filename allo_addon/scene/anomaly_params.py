@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import random
-
 from mathutils import Matrix
 
 from ..core.anomaly_params import AnomalyParams
+from ..core.seeds import keyed_rng
 
 
 def drawn_size(params: AnomalyParams, kind: str, seed: int) -> float | None:
@@ -14,7 +13,7 @@ def drawn_size(params: AnomalyParams, kind: str, seed: int) -> float | None:
     if params.size is None:
         return None
     low, high = params.size
-    return random.Random(f"size:{kind}:{seed}").uniform(low, high)
+    return keyed_rng("size", kind, seed).uniform(low, high)
 
 
 def apply_params(obj, kind: str, params: AnomalyParams, seed: int, surface: bool) -> None:

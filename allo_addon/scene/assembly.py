@@ -23,6 +23,7 @@ from ..core.poses import CameraPose
 from . import user_assets
 from .anomaly_params import apply_params, principled_nodes
 from .builtin import anomalies as builtin_anomalies
+from .builtin import scene_cache
 from .builtin import bodies as builtin_bodies
 from .builtin import station as builtin_station
 
@@ -84,8 +85,14 @@ class StationScene:
         self.config = config
         self.scene = _empty_scene()
         self._set_world()
-        self.station = self._build_station(_collection(self.scene, "ALLO Station"))
-        self.bodies = self._build_bodies(_collection(self.scene, "ALLO Bodies"))
+        station_collection = _collection(self.scene, "ALLO Station")
+        body_collection = _collection(self.scene, "ALLO Bodies")
+        if self.config.cad_models_path is None:   # the built-in scene: cached between processes
+            self.station, self.bodies = scene_cache.station_and_bodies(station_collection,
+                                                                       body_collection)
+        else:
+            self.station = self._build_station(station_collection)
+            self.bodies = self._build_bodies(body_collection)
         for obj in self.station + list(self.bodies.values()):
             obj.pass_index = STATION_OR_BODY
         self.parts = self._number_parts() if ann.PARTS in config.annotations else {}
@@ -137,14 +144,9 @@ class StationScene:
         return [user_assets.load_model(self.config.cad_models_path, name, collection)]
 
     def _build_bodies(self, collection):
-        bodies = {}
-        for name in BODIES:
-            if self.config.cad_models_path is None:
-                bodies[name] = builtin_bodies.build_body(name, collection)
-            else:
-                bodies[name] = user_assets.load_model(self.config.cad_models_path, name,
-                                                      collection)
-        return bodies
+        """Your models' bodies (cad_models_path); the built-in ones come from scene_cache."""
+        return {name: user_assets.load_model(self.config.cad_models_path, name, collection)
+                for name in BODIES}
 
     def _add_sun_lamp(self):
         light = bpy.data.lights.new("ALLO Sun", "SUN")

@@ -96,7 +96,7 @@ class BatchRun:
         self.quiet = quiet
         self.summary = Summary()
         self.stage = None
-        self._view = None       # the camera pose of the current job (scene/view_survey.SteadyPose)
+        self._view = None       # the camera pose of the current job (core/view_search.SteadyPose)
         self.denoising = None   # core/denoiser.DenoiserChoice, once the device is chosen
 
     def run(self) -> Summary:

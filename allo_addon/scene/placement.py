@@ -1,4 +1,6 @@
-"""Placing an anomaly in front of the camera, checked without rendering.
+"""Placing an anomaly in front of the camera, checked without rendering: the ray casts and
+overlaps that core/placement_search.py's attempt loop asks about (Placement and
+PlacementFailure live there; `from .placement import` them as before).
 
 The original re-rendered the scene at 20 samples up to 11 times per placement to count the
 anomaly's pixels. Here each attempt is checked with geometry only:
@@ -13,43 +15,23 @@ anomaly's pixels. Here each attempt is checked with geometry only:
 from __future__ import annotations
 
 import math
-import random
 import time
-from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from mathutils import Quaternion, Vector
 from mathutils.bvhtree import BVHTree
 
+from ..core.placement_search import (MIN_FACING, Placement, PlacementFailure,  # noqa: F401
+                                      search_free_space, search_hull)
 from .assembly import mesh_arrays, object_matrix
 
 GRID_RAYS = 3000            # at most this many rays per coverage estimate
 SURFACE_GRID = (32, 18)     # rays per camera-day looking for hull to put a surface kind on
-MIN_FACING = 0.3            # cos of the steepest angle at which a surface kind is put on the hull
 HULL_STEP = 0.08            # m: the hull under a surface patch may leave its tangent plane this much
 HULL_GAP = 0.001            # m between the hull and a surface patch's underside
 INSIDE_DIRECTIONS = [Vector(v) for v in
                      ((1, 0, 0), (-1, 0, 0), (0, 1, 0), (0, -1, 0), (0, 0, 1), (0, 0, -1))]
-
-
-@dataclass(frozen=True)
-class Placement:
-    location: tuple[float, float, float]
-    rotation: tuple[float, float, float]
-    estimated_pixels: int
-    attempts: int
-    seconds: float = 0.0
-
-
-@dataclass(frozen=True)
-class PlacementFailure:
-    attempts: int
-    reasons: dict[str, int]     # why attempts were refused, with counts
-
-    def describe(self) -> str:
-        why = ", ".join(f"{n}× {reason}" for reason, n in sorted(self.reasons.items()))
-        return f"no valid placement in {self.attempts} attempts ({why})"
 
 
 class CameraRays:
@@ -152,102 +134,140 @@ def in_view(rays: CameraRays, corners: np.ndarray) -> bool:
                 and (y >= 0).all() and (y <= rays.height).all())
 
 
-def _accept(stage, location, rotation, pixels: int, attempt: int, started: float) -> Placement:
-    location, rotation = tuple(location), tuple(rotation)
-    stage.set_anomaly_pose(location, rotation)
-    return Placement(location, rotation, pixels, attempt, time.perf_counter() - started)
-
-
 def place_anomaly(stage, config, seed: int, scale: float, min_pixel: int):
-    """Try config.placement_attempts poses; set the first valid one on the anomaly.
-
-    Returns a Placement, or a PlacementFailure saying why every attempt was refused.
-    """
+    """Try config.placement_attempts poses (core/placement_search.search_free_space); set the
+    first valid one on the anomaly. Returns a Placement, or a PlacementFailure saying why every
+    attempt was refused."""
     started = time.perf_counter()
-    rng = random.Random(seed)
-    rays = CameraRays(stage.scene, stage.camera)
-    shape = AnomalyShape(stage)
-    forward = rays.rotation @ Vector((0, 0, -1))
-    right = rays.rotation @ Vector((1, 0, 0))
-    up = rays.rotation @ Vector((0, 1, 0))
-    reasons = Counter()
-    box = config.anomaly_box
-    for attempt in range(1, config.placement_attempts + 1):
-        rotation = tuple(rng.uniform(0.0, 2 * math.pi) for _ in range(3))
-        ox, oy, oz = (rng.uniform(-box, box) for _ in range(3))
-        location = (rays.origin + forward * (config.anomaly_distance + oz)
-                    + right * ox + up * oy)
-        matrix = np.array(object_matrix(location, rotation, scale))
-        if not in_view(rays, shape.posed(matrix, shape.corners)):
-            reasons["outside the view"] += 1
-            continue
-        world = shape.posed(matrix, shape.verts)
-        anomaly_bvh = BVHTree.FromPolygons(world.tolist(), shape.polygons)
-        if anomaly_bvh.overlap(stage.station_bvh):
-            reasons["intersects the station"] += 1
-            continue
-        if is_inside(Vector(location), stage.station_bvh):
-            reasons["inside the station"] += 1
-            continue
-        px, py, _ = rays.project(world)
-        pixels = estimate_visible_pixels(rays, anomaly_bvh, stage.station_bvh, px, py)
-        if pixels <= min_pixel:
-            reasons[f"≤ {min_pixel} visible pixels"] += 1
-            continue
-        return _accept(stage, location, rotation, pixels, attempt, started)
-    return PlacementFailure(config.placement_attempts, dict(reasons))
+    found = search_free_space(FreeSpaceRays(stage, config, scale), seed,
+                              config.placement_attempts, config.anomaly_box, min_pixel)
+    return _timed(found, started)
 
 
 def place_on_surface(stage, config, seed: int, scale: float, min_pixel: int):
     """Surface kinds (frost, impact holes): on a station point the camera sees, local +Z along
-    the surface normal, a random roll about it, the patch bent onto the hull 1 mm above it.
-
-    Hull points are drawn from a grid of camera rays, weighted by how large a patch there
-    would look (facing / distance²), so attempts are not spent on empty sky and near hull wins.
-    """
+    the surface normal, a random roll about it, the patch bent onto the hull 1 mm above it
+    (core/placement_search.search_hull)."""
     started = time.perf_counter()
-    rng = random.Random(seed)
-    rays = CameraRays(stage.scene, stage.camera)
-    shape = AnomalyShape(stage)
-    cells = surface_cells(rays, stage.station_bvh)
-    if not cells:
-        return PlacementFailure(0, {"the camera sees no station surface": 1})
-    weights = [cell.weight for cell in cells]
-    cell_w, cell_h = rays.width / SURFACE_GRID[0], rays.height / SURFACE_GRID[1]
-    reasons = Counter()
-    for attempt in range(1, config.placement_attempts + 1):
-        cell = rng.choices(cells, weights)[0]
-        direction = rays.direction(cell.px + rng.uniform(-0.5, 0.5) * cell_w,
-                                   cell.py + rng.uniform(-0.5, 0.5) * cell_h)
-        hit, normal, _, _ = stage.station_bvh.ray_cast(rays.origin, direction)
+    found = search_hull(HullRays(stage, scale), seed, config.placement_attempts, min_pixel)
+    return _timed(found, started)
+
+
+def _timed(found, started: float):
+    if isinstance(found, Placement):
+        return replace(found, seconds=time.perf_counter() - started)
+    return found
+
+
+class _Candidate:
+    """One pose of the anomaly being checked: its matrix, then what the checks computed."""
+
+    def __init__(self, location, rotation, matrix: np.ndarray):
+        self.location, self.rotation, self.matrix = location, rotation, matrix
+        self.world = None       # posed (surface kinds: conformed) vertices
+        self.bvh = None
+        self.surface = None     # surface kinds: the HullPoint it sits on
+
+
+class _Rays:
+    """What both kinds ask of the scene: the camera's rays, the anomaly's shape, the station."""
+
+    def __init__(self, stage, scale: float):
+        self.stage, self.scale = stage, scale
+        self.rays = CameraRays(stage.scene, stage.camera)
+        self.shape = AnomalyShape(stage)
+
+    def in_view(self, candidate) -> bool:
+        return in_view(self.rays, self.shape.posed(candidate.matrix, self.shape.corners))
+
+    def _bvh(self, candidate) -> BVHTree:
+        if candidate.world is None:
+            candidate.world = self.shape.posed(candidate.matrix, self.shape.verts)
+        if candidate.bvh is None:
+            candidate.bvh = BVHTree.FromPolygons(candidate.world.tolist(), self.shape.polygons)
+        return candidate.bvh
+
+    def visible_pixels(self, candidate) -> int:
+        bvh = self._bvh(candidate)
+        px, py, _ = self.rays.project(candidate.world)
+        return estimate_visible_pixels(self.rays, bvh, self.stage.station_bvh, px, py)
+
+    def accept(self, candidate):
+        location, rotation = tuple(candidate.location), tuple(candidate.rotation)
+        self.stage.set_anomaly_pose(location, rotation)
+        return location, rotation
+
+
+class FreeSpaceRays(_Rays):
+    """core/placement_search.FreeSpace by ray casts and BVH overlaps."""
+
+    def __init__(self, stage, config, scale: float):
+        super().__init__(stage, scale)
+        self.distance = config.anomaly_distance
+        rotation = self.rays.rotation
+        self.forward = rotation @ Vector((0, 0, -1))
+        self.right = rotation @ Vector((1, 0, 0))
+        self.up = rotation @ Vector((0, 1, 0))
+
+    def pose(self, rotation, offset):
+        ox, oy, oz = offset
+        location = (self.rays.origin + self.forward * (self.distance + oz)
+                    + self.right * ox + self.up * oy)
+        return _Candidate(location, rotation,
+                          np.array(object_matrix(location, rotation, self.scale)))
+
+    def intersects_station(self, candidate) -> bool:
+        return bool(self._bvh(candidate).overlap(self.stage.station_bvh))
+
+    def inside_station(self, candidate) -> bool:
+        return is_inside(Vector(candidate.location), self.stage.station_bvh)
+
+
+@dataclass(frozen=True)
+class HullPoint:
+    hit: Vector
+    normal: Vector      # turned to face the camera
+    facing: float       # cos between the view ray and the normal
+
+
+class HullRays(_Rays):
+    """core/placement_search.Hull by ray casts: SURFACE_GRID cells, hull points, bent patches."""
+
+    def __init__(self, stage, scale: float):
+        super().__init__(stage, scale)
+        self.cell_w = self.rays.width / SURFACE_GRID[0]
+        self.cell_h = self.rays.height / SURFACE_GRID[1]
+
+    def cells(self):
+        return surface_cells(self.rays, self.stage.station_bvh)
+
+    def surface(self, cell, dx, dy):
+        direction = self.rays.direction(cell.px + dx * self.cell_w, cell.py + dy * self.cell_h)
+        hit, normal, _, _ = self.stage.station_bvh.ray_cast(self.rays.origin, direction)
         if hit is None:
-            reasons["no station surface there"] += 1
-            continue
+            return None
         if normal.dot(direction) > 0:
             normal = -normal   # a face seen from behind: sit on the side facing the camera
-        if -normal.dot(direction) < MIN_FACING:
-            reasons["surface seen too obliquely"] += 1
-            continue
-        roll = Quaternion(normal, rng.uniform(0.0, 2 * math.pi))
-        rotation = (roll @ normal.to_track_quat("Z", "Y")).to_euler("XYZ")
-        location = hit + normal * (-shape.bottom * scale + HULL_GAP)
-        matrix = np.array(object_matrix(location, rotation, scale))
-        if not in_view(rays, shape.posed(matrix, shape.corners)):
-            reasons["outside the view"] += 1
-            continue
-        world = conform_to_hull(shape.posed(matrix, shape.verts), hit, normal, stage.station_bvh)
-        if world is None:
-            reasons["hull under the patch not smooth (edge or step)"] += 1
-            continue
-        anomaly_bvh = BVHTree.FromPolygons(world.tolist(), shape.polygons)
-        wx, wy, _ = rays.project(world)
-        pixels = estimate_visible_pixels(rays, anomaly_bvh, stage.station_bvh, wx, wy)
-        if pixels <= min_pixel:
-            reasons[f"≤ {min_pixel} visible pixels"] += 1
-            continue
-        stage.reshape_anomaly(shape.unposed(matrix, world))
-        return _accept(stage, location, rotation, pixels, attempt, started)
-    return PlacementFailure(config.placement_attempts, dict(reasons))
+        return HullPoint(hit, normal, -normal.dot(direction))
+
+    def pose(self, surface, roll):
+        normal = surface.normal
+        rotation = (Quaternion(normal, roll) @ normal.to_track_quat("Z", "Y")).to_euler("XYZ")
+        location = surface.hit + normal * (-self.shape.bottom * self.scale + HULL_GAP)
+        candidate = _Candidate(location, rotation,
+                               np.array(object_matrix(location, rotation, self.scale)))
+        candidate.surface = surface
+        return candidate
+
+    def conform(self, candidate) -> bool:
+        surface = candidate.surface
+        candidate.world = conform_to_hull(self.shape.posed(candidate.matrix, self.shape.verts),
+                                          surface.hit, surface.normal, self.stage.station_bvh)
+        return candidate.world is not None
+
+    def accept(self, candidate):
+        self.stage.reshape_anomaly(self.shape.unposed(candidate.matrix, candidate.world))
+        return super().accept(candidate)
 
 
 @dataclass(frozen=True)

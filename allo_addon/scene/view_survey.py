@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..core.poses import CameraPose, PoseTable, jittered
+from ..core import view_search
+from ..core.poses import CameraPose, PoseTable
+from ..core.view_search import SteadyPose
 from .placement import SURFACE_GRID, CameraRays, surface_cells
 
 SHARE_GRID = (16, 9)    # rays over the whole frame for the share of view the station fills
-REDRAWS = 8             # jitter draws tried per camera-day before the table pose is used
 
 
 @dataclass(frozen=True)
@@ -45,28 +46,34 @@ def station_share(stage) -> float:
     return hits / (SHARE_GRID[0] * SHARE_GRID[1])
 
 
-@dataclass(frozen=True)
-class SteadyPose:
-    pose: CameraPose
-    redraws: int | None     # jitter draws after the plan's; None: none kept the station, table pose
-    share: float | None     # None: not measured (min_station_share 0)
+class StageView:
+    """core/view_search.StationView on the built scene: sets the stage's camera to the pose
+    and casts rays at the station."""
+
+    def __init__(self, stage):
+        self.stage = stage
+
+    def station_share(self, pose: CameraPose) -> float:
+        self.stage.set_camera(pose)
+        return station_share(self.stage)
 
 
 def steady_pose(stage, job, config, seed: int) -> SteadyPose:
-    """The job's jittered pose, or (seeded) another draw when it sees less than
-    config.min_station_share of station: the original's 1 m / 0.2 rad jitter can turn a view of
-    a compact station to empty sky. Leaves the stage's camera at the returned pose."""
-    floor = config.min_station_share
-    if floor <= 0:
-        stage.set_camera(job.camera)
-        return SteadyPose(job.camera, 0, None)   # every view is kept: nothing measured
-    for attempt in range(REDRAWS):
-        pose = job.camera if attempt == 0 else jittered(
-            job.table_pose, seed, job.split, job.day, config.pose_jitter.position,
-            config.pose_jitter.rotation, attempt)
-        stage.set_camera(pose)
-        share = station_share(stage)
-        if share >= floor:
-            return SteadyPose(pose, attempt, share)
-    stage.set_camera(job.table_pose)
-    return SteadyPose(job.table_pose, None, station_share(stage))
+    """core/view_search.steady_pose on this stage; leaves the stage's camera at its pose."""
+    view = view_search.steady_pose(job, config, seed, StageView(stage))
+    stage.set_camera(view.pose)
+    return view
+
+
+def final_views(batch) -> dict[str, SteadyPose]:
+    """job_id -> the pose each job of a prepared batch will render from (the dry run prints
+    them). Builds the batch's scene only where the poses need it (min_station_share above 0)."""
+    from .assembly import StationScene
+    from .render_settings import configure_cycles
+    view = None
+    if view_search.needs_view(batch.config):
+        stage = StationScene(batch.config)
+        configure_cycles(stage.scene, batch.config)   # the render's resolution: the rays' frame
+        view = StageView(stage)
+    return {job.job_id: view_search.steady_pose(job, batch.config, batch.seed, view)
+            for job in batch.plan.jobs}

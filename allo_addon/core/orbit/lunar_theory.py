@@ -65,49 +65,102 @@ LONGITUDE_DISTANCE_TERMS = _table(_LONGITUDE_DISTANCE)
 LATITUDE_TERMS = _table(_LATITUDE)
 
 
-def _polynomial(t, *coefficients):
-    return np.polynomial.polynomial.polyval(t, coefficients)
+def _polynomial(t, coefficients, order=0):
+    """The polynomial in t (Julian centuries) or its `order`-th derivative, per century**order."""
+    return np.polynomial.polynomial.polyval(
+        t, np.polynomial.polynomial.polyder(coefficients, order) if order else coefficients)
+
+
+# Mean longitude L′, elongation D, the Sun's anomaly M, the Moon's anomaly M′ and its argument of
+# latitude F (Meeus 47.1–47.5): degrees, polynomials in Julian centuries.
+MEAN_LONGITUDE = (218.3164477, 481267.88123421, -0.0015786, 1 / 538841, -1 / 65194000)
+FUNDAMENTAL_ARGUMENTS = np.array([
+    (297.8501921, 445267.1114034, -0.0018819, 1 / 545868, -1 / 113065000),    # D
+    (357.5291092, 35999.0502909, -0.0001536, 1 / 24490000, 0),                 # M
+    (134.9633964, 477198.8675055, 0.0087414, 1 / 69699, -1 / 14712000),        # M′
+    (93.2720950, 483202.0175233, -0.0036539, -1 / 3526000, 1 / 863310000)])   # F
+# The additive terms' arguments A1 (Venus), A2 (Jupiter), A3: degrees, linear in centuries.
+A1, A2, A3 = (119.75, 131.849), (53.09, 479264.290), (313.45, 481266.484)
+ECCENTRICITY = (1, -0.002516, -0.0000074)   # the Earth orbit's, shrinking
 
 
 def moon_ecliptic_of_date(jd_tt):
     """Geocentric (longitude, latitude) in radians and distance in km, mean equinox of date."""
+    longitude, latitude, distance = moon_ecliptic_with_rates(jd_tt, order=0)
+    return longitude[0], latitude[0], distance[0]
+
+
+def moon_ecliptic_with_rates(jd_tt, order=2):
+    """(longitude, latitude, distance), each an (order + 1, n) array: the value, then its first
+    and second time derivatives per day (radians, km) when order is 1 or 2.
+
+    The derivatives are the series' own, term by term, so positions a minute either side come
+    from a Taylor step (moon_positions_around) instead of more passes through the series.
+    """
+    jd_tt = np.asarray(jd_tt, dtype=float)
     t = centuries_since_j2000(jd_tt)
-    mean_longitude = _polynomial(t, 218.3164477, 481267.88123421, -0.0015786, 1 / 538841,
-                                 -1 / 65194000)
-    elongation = _polynomial(t, 297.8501921, 445267.1114034, -0.0018819, 1 / 545868,
-                             -1 / 113065000)
-    sun_anomaly = _polynomial(t, 357.5291092, 35999.0502909, -0.0001536, 1 / 24490000)
-    moon_anomaly = _polynomial(t, 134.9633964, 477198.8675055, 0.0087414, 1 / 69699,
-                               -1 / 14712000)
-    latitude_argument = _polynomial(t, 93.2720950, 483202.0175233, -0.0036539, -1 / 3526000,
-                                    1 / 863310000)
-    a1 = np.radians(119.75 + 131.849 * t)
-    a2 = np.radians(53.09 + 479264.290 * t)
-    a3 = np.radians(313.45 + 481266.484 * t)
-    eccentricity = 1 - t * (0.002516 + 0.0000074 * t)   # the Earth orbit's, shrinking
+    per_day = [(1 / 36525.0) ** k for k in range(order + 1)]
 
-    arguments = np.radians(np.stack([elongation, sun_anomaly, moon_anomaly, latitude_argument], -1))
-    l_prime, f, m_prime = (np.radians(mean_longitude), arguments[:, 3], arguments[:, 2])
+    def series(coefficients):   # rows: the value, then derivatives per day (radians)
+        return np.radians(np.stack([_polynomial(t, coefficients, k) * per_day[k]
+                                    for k in range(order + 1)]))
 
+    mean_longitude = series(MEAN_LONGITUDE)
+    arguments = np.stack([series(c) for c in FUNDAMENTAL_ARGUMENTS], -1)    # (order+1, n, 4)
+    a1, a2, a3 = (series(a) for a in (A1, A2, A3))
+    eccentricity = _polynomial(t, ECCENTRICITY)
     # Terms in M shrink with e^|multiple of M| (0, 1 or 2): three powers per epoch, gathered
     # per term, give the same numbers as a power per epoch and term at a sixth of the cost.
     e_powers = eccentricity[:, None] ** np.arange(3.0)
+    # d(e^k)/dt = k e^(k-1) e′: it moves a rate by ~1e-7 of itself; its share of the second
+    # derivative, like the arguments' own second derivatives (θ″ ≈ 1e-12 rad/day²), is left out.
+    e_rates = np.arange(3.0) * np.concatenate([np.zeros_like(t)[:, None], e_powers[:, :2]], 1) \
+        * (_polynomial(t, ECCENTRICITY, 1) * per_day[1])[:, None] if order else None
 
-    def angles_and_damping(terms):
-        return arguments @ terms[:, :4].T, e_powers[:, np.abs(terms[:, 1]).astype(int)]
+    def periodic(terms, columns):
+        """Σ coefficient · e^|k| · (sin, cos)(angle) for the sine column and the cosine column
+        (None: that sum is not needed), and their derivatives: (order+1, n) for each."""
+        power = np.abs(terms[:, 1]).astype(int)
+        angle = arguments[0] @ terms[:, :4].T
+        damping = e_powers[:, power]
+        sine, cosine = np.sin(angle), np.cos(angle)
+        rate = arguments[1] @ terms[:, :4].T if order else None
+        sums = []
+        for column, f, f_prime in ((columns[0], sine, cosine), (columns[1], cosine, -sine)):
+            if column is None:
+                sums.append(None)
+                continue
+            coefficients = terms[:, column]
+            rows = [(damping * f) @ coefficients]
+            if order >= 1:
+                rows.append((damping * f_prime * rate + e_rates[:, power] * f) @ coefficients)
+            if order >= 2:
+                rows.append((-(damping * f) * rate * rate) @ coefficients)
+            sums.append(np.stack(rows))
+        return sums
 
-    angles, damping = angles_and_damping(LONGITUDE_DISTANCE_TERMS)
-    sigma_l = ((damping * np.sin(angles)) @ LONGITUDE_DISTANCE_TERMS[:, 4]
-               + 3958 * np.sin(a1) + 1962 * np.sin(l_prime - f) + 318 * np.sin(a2))
-    sigma_r = (damping * np.cos(angles)) @ LONGITUDE_DISTANCE_TERMS[:, 5]
-    angles, damping = angles_and_damping(LATITUDE_TERMS)
-    sigma_b = ((damping * np.sin(angles)) @ LATITUDE_TERMS[:, 4]
-               - 2235 * np.sin(l_prime) + 382 * np.sin(a3) + 175 * np.sin(a1 - f)
-               + 175 * np.sin(a1 + f) + 127 * np.sin(l_prime - m_prime)
-               - 115 * np.sin(l_prime + m_prime))
+    def additive(amplitude, angle):
+        """amplitude · sin(angle) and its derivatives; angle: (order + 1, n)."""
+        s, c = np.sin(angle[0]), np.cos(angle[0])
+        rows = [s]
+        if order >= 1:
+            rows.append(c * angle[1])
+        if order >= 2:
+            rows.append(c * angle[2] - s * angle[1] ** 2)
+        return amplitude * np.stack(rows)
+
+    l_prime, m_prime, f = mean_longitude, arguments[..., 2], arguments[..., 3]
+    sigma_l, sigma_r = periodic(LONGITUDE_DISTANCE_TERMS, (4, 5))
+    sigma_l = (sigma_l + additive(3958, a1)
+               + additive(1962, l_prime - f) + additive(318, a2))
+    sigma_b = (periodic(LATITUDE_TERMS, (4, None))[0] + additive(-2235, l_prime)
+               + additive(382, a3) + additive(175, a1 - f)
+               + additive(175, a1 + f) + additive(127, l_prime - m_prime)
+               + additive(-115, l_prime + m_prime))
     longitude = l_prime + np.radians(sigma_l * 1e-6)
     latitude = np.radians(sigma_b * 1e-6)
-    distance = MEAN_DISTANCE_KM + sigma_r * 1e-3
+    distance = sigma_r * 1e-3
+    distance[0] += MEAN_DISTANCE_KM
     return longitude, latitude, distance
 
 
@@ -116,9 +169,27 @@ CHUNK = 4096   # epochs per pass: keeps the (epochs × terms) arrays inside the 
 
 def moon_position(jd_tt) -> np.ndarray:
     """(n, 3) geocentric Moon positions, km, J2000 equatorial axes."""
-    jd_tt = np.atleast_1d(np.asarray(jd_tt, dtype=float))
-    ecliptic = np.concatenate([spherical_to_vectors(*moon_ecliptic_of_date(jd_tt[i:i + CHUNK]))
-                               for i in range(0, len(jd_tt), CHUNK)]) if len(jd_tt) else \
-        np.empty((0, 3))
-    return ecliptic_of_date_to_j2000(ecliptic, jd_tt)
+    return moon_positions_around(jd_tt, [0.0])[0]
 
+
+def moon_positions_around(jd_tt, offsets_days) -> np.ndarray:
+    """(len(offsets), n, 3) geocentric Moon positions at jd_tt + each offset, km, J2000 axes.
+
+    One pass through the series gives each coordinate with its first two derivatives; a
+    second-order Taylor step moves it by the offset. For offsets of a minute the step's error
+    (the third derivative's term, ~ω³A·Δt³/6) is a few millimetres (tests/test_ephemeris_orbit.py
+    holds it under 1e-4 km), far under the theory's own ~10″ (~20 km); the rotation to J2000 is taken at each shifted epoch, so the frame's slow turn is in.
+    """
+    jd_tt = np.atleast_1d(np.asarray(jd_tt, dtype=float))
+    offsets = np.asarray(offsets_days, dtype=float)
+    if not len(jd_tt):
+        return np.empty((len(offsets), 0, 3))
+    order = 0 if not offsets.any() else 2
+    chunks = [moon_ecliptic_with_rates(jd_tt[i:i + CHUNK], order)
+              for i in range(0, len(jd_tt), CHUNK)]
+    coordinates = [np.concatenate([chunk[k] for chunk in chunks], axis=1) for k in range(3)]
+    steps = offsets[:, None] ** np.arange(order + 1) / np.array([1, 1, 2])[:order + 1]
+    shifted = [steps @ coordinate for coordinate in coordinates]        # (offsets, n) each
+    ecliptic = spherical_to_vectors(*shifted)
+    epochs = (jd_tt[None, :] + offsets[:, None]).ravel()
+    return ecliptic_of_date_to_j2000(ecliptic.reshape(-1, 3), epochs).reshape(len(offsets), -1, 3)

@@ -14,10 +14,10 @@
 Only camera_day_folder() imports anomalib, when called: the extension never depends on it.
 """
 
-import random
 import re
 from pathlib import PurePath
 
+from ..seeds import rng_from
 from .splits import held_out_count
 
 _DAY = re.compile(r"^(\d+)_")           # FORMATS §5: every image name starts with <day>_
@@ -57,7 +57,7 @@ def split_by_camera_day(paths, labels, ratio: float, seed: int) -> tuple[list, l
     both sides get both kinds whenever there are two camera-days of a kind."""
     groups = [camera_day(p) for p in paths]
     anomalous = {g for g, label in zip(groups, labels) if int(label) == 1}
-    rng = random.Random(seed)
+    rng = rng_from(seed)
     held = set()
     for kind in (sorted(anomalous), sorted(set(groups) - anomalous)):
         if len(kind) >= 2:

@@ -20,7 +20,9 @@ from typing import Callable
 from ..annotations import KINDS as ANNOTATION_KINDS
 from ..errors import UserError
 from . import checks, mvtec, splits, verify
+from ..settings import with_fields
 from .min_pixel import MinPixel, check_reachable
+from .options import request_fields
 from .contact_sheet import SheetEntry, make_contact_sheet, pick_evenly
 from .layout import (ANOMALIB, ANOMALY, CONTACT_SHEET, DEFAULT_LOG, LAYOUTS, MVTEC, MVTEC_GOOD,
                      NORMAL, OUTPUT_MANIFEST, PRODUCTS, REFERENCE, REPORT, TEST, TRAIN,
@@ -29,26 +31,14 @@ from .manifest import merge_output_manifest, read_render_manifest, relative
 from .report import anomaly_kind, build_report, illumination, write_report
 from .worker import Job, Outcome, process_job
 
-DEFAULT_SHAPE = (1920, 1080)
 SHEET_SAMPLES = 12
 
 
-@dataclass
+@with_fields(request_fields())
 class PostprocessRequest:
-    input: Path                      # the exp_<N> folder
-    output: Path                     # the split folder itself, e.g. renders/train
-    log_file: Path | None = None     # default <output>/postprocess.log
-    seed: int = 42
-    anomaly: bool = False
-    min_pixel: int | None = None     # None: the render's own (core/postprocess/min_pixel.py)
+    """What to post-process: a field per option of options.py's OPTIONS (input, output,
+    seed …), then the one the min_pixel option's N@WxH fills:"""
     min_pixel_at: tuple[int, int] | None = None   # the resolution min_pixel is meant for
-    shape: tuple[int, int] = DEFAULT_SHAPE  # (width, height) when manifest.jsonl has no record
-    normal_test_ratio: float = 0.0   # share of normal images held out per camera for testing
-    test_output: Path | None = None  # default: a `test` folder beside output
-    workers: int = 0                 # 0: one per core
-    layout: str = ANOMALIB           # or MVTEC: output is then the folder of MVTec categories
-    category: str | None = None      # MVTEC: all cameras as this one category (default: per camera)
-
 
 @dataclass
 class Summary:

@@ -8,11 +8,11 @@ from earlier runs: the twins of an anomalous batch, another batch's held-out day
 before anything is written.
 """
 
-import random
 from pathlib import Path
 
 from ..errors import UserError
 from ..render_names import parse_render_name
+from ..seeds import keyed_rng
 from .layout import OUTPUT_MANIFEST, TEST, TRAIN, SourceImage
 from .manifest import read_output_manifest, record_source
 
@@ -41,7 +41,7 @@ def held_out_days(sources: list[SourceImage], records: dict, ratio: float,
                        if s.camera == camera}, key=_day_order)
         count = held_out_count(ratio, len(days))
         held.update((camera, day) for day in
-                    random.Random(f"{seed}:{camera}").sample(days, count))
+                    keyed_rng(seed, camera).sample(days, count))
     return held
 
 

@@ -8,12 +8,11 @@ variation mode overwrites it. The kind names live in core/builtin_catalog.py (no
 
 from __future__ import annotations
 
-import random
-
 import bpy
 
 from ...core.builtin_catalog import ANOMALY_KINDS, SURFACE_KINDS
 from ...core.errors import UserError
+from ...core.seeds import keyed_rng
 
 from . import anomalies_hardware, anomalies_lines, anomalies_sheets, anomalies_surface
 from .anomaly_kit import origin_to_bbox_centre
@@ -41,6 +40,6 @@ assert tuple(BUILDERS) == ANOMALY_KINDS, "builders and catalog out of step"
 def build_anomaly(kind: str, collection, seed: int) -> bpy.types.Object:
     if kind not in BUILDERS:
         raise UserError(f"unknown anomaly {kind!r}; the built-in anomalies are: {', '.join(ANOMALY_KINDS)}")
-    obj = BUILDERS[kind](collection, random.Random(f"{kind}:{seed}"))
+    obj = BUILDERS[kind](collection, keyed_rng(kind, seed))
     origin_to_bbox_centre(obj)
     return obj

@@ -1,17 +1,17 @@
-"""The Moon's maria and rays as an image generated at build time (core/moon_map.py), sampled
-through ShaderGraph.equirect_texture (+X = longitude 0°, +Z = north)."""
+"""The Moon's maria and rays (core/moon_map.py) as an image, sampled through
+ShaderGraph.equirect_texture (+X = longitude 0°, +Z = north).
+
+The map ships rasterised (data/moon_albedo.png, scripts/make_moon_map.py): rasterising it
+took ~1 s of every scene build, most of a shard's start. The file holds exactly the bytes the
+generated float map became in Blender's 8-bit image (tests/test_moon_map.py)."""
 
 from __future__ import annotations
 
-import functools
-
 import bpy
-import numpy as np
 
-from ...core.moon_map import albedo_map
+from ...core.moon_map import SHIPPED_MAP
 
 IMAGE_NAME = "ALLO_moon_albedo"
-_albedo = functools.lru_cache(maxsize=1)(albedo_map)   # ~1 s: once per process, not per scene
 
 
 def moon_albedo_image() -> bpy.types.Image:
@@ -19,14 +19,8 @@ def moon_albedo_image() -> bpy.types.Image:
     image = bpy.data.images.get(IMAGE_NAME)
     if image is not None:
         return image
-    value = _albedo()
-    height, width = value.shape
-    image = bpy.data.images.new(IMAGE_NAME, width, height, alpha=False, float_buffer=False)
+    image = bpy.data.images.load(str(SHIPPED_MAP), check_existing=False)
+    image.name = IMAGE_NAME
     image.colorspace_settings.name = "Non-Color"
-    rgba = np.empty((height, width, 4), np.float32)
-    rgba[..., :3] = value[..., None]
-    rgba[..., 3] = 1.0
-    image.pixels.foreach_set(rgba.ravel())
     image.pack()
     return image
-
