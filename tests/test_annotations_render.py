@@ -218,3 +218,20 @@ def test_a_users_station_is_one_part_named_after_its_object(write_config, tmp_pa
     parts = load(exp / record["annotations"]["files"]["parts"])
     assert np.array_equal(parts > 0, load(exp / record["masks"]["fb_mask"]) > 0)
     assert parts[18, 32] == 1   # the 10 m box fills the middle of the view
+
+
+@pytest.mark.parametrize("channels", [("Y",), ("B", "G", "R")])
+def test_blender_reads_our_exr_files_exactly(tmp_path, channels):
+    """write_exr is our own writer: Blender's OpenEXR reader must see the same floats."""
+    bpy = pytest.importorskip("bpy")
+    from allo_addon.scene.renderer import read_channels
+    y, x = np.mgrid[0:37, 0:21]
+    planes = {name: ((x * 0.5 + y * 100.25) * (i + 1) - 7).astype(np.float32)
+              for i, name in enumerate(channels)}
+    planes[channels[0]][:20] = 0.0   # whole ZIP chunks of zeros beside incompressible ones
+    ann.write_exr(tmp_path / "x.exr", planes)
+    pixels = read_channels(tmp_path / "x.exr")[::-1]   # Blender's rows are bottom first
+    order = ("R", "G", "B") if len(channels) == 3 else channels
+    for i, name in enumerate(order):
+        assert np.array_equal(pixels[:, :, i], planes[name]), name
+    assert bpy.data.images.get("x.exr") is None   # read_channels removed its datablock
