@@ -183,3 +183,15 @@ def test_postprocess_without_annotations_writes_no_annotation_folder(tmp_path):
                                    anomaly=True, min_pixel=50, shape=SIZE, workers=1))
     assert not any(part in ann.KINDS for path in tree(tmp_path / "test")
                    for part in path.split("/"))
+
+
+def test_the_dry_run_names_the_annotations_only_when_asked(tmp_path):
+    from allo_addon.core.batch import BatchRequest, describe_plan, prepare_batch
+    lines = {}
+    for name, extra in (("with", {"annotations": ["normals", "depth"]}), ("without", {})):
+        config = config_from_dict({"start_day": 1, "end_day": 1, "cams": [0],
+                                   "output_dir": str(tmp_path), **extra})
+        batch = prepare_batch(BatchRequest(None, 1, config=config, dry_run=True))
+        lines[name] = describe_plan(batch).splitlines()
+    assert [line for line in lines["with"] if line not in lines["without"]] == [
+        "annotations: depth, normals (Camera<K>/<kind>/ beside the masks, from the same render)"]
