@@ -195,3 +195,26 @@ def test_the_dry_run_names_the_annotations_only_when_asked(tmp_path):
         lines[name] = describe_plan(batch).splitlines()
     assert [line for line in lines["with"] if line not in lines["without"]] == [
         "annotations: depth, normals (Camera<K>/<kind>/ beside the masks, from the same render)"]
+
+
+def test_mvtec_layout_carries_annotations_beside_its_masks_folder(tmp_path):
+    rendered, _ = _annotated_exp(tmp_path / "exp_1")
+    postprocess(PostprocessRequest(input=tmp_path / "exp_1", output=tmp_path / "mvtec",
+                                   anomaly=True, min_pixel=50, shape=SIZE, workers=1,
+                                   layout="mvtec"))
+    records = [json.loads(line) for line in
+               (tmp_path / "mvtec" / "manifest.jsonl").read_text().splitlines()]
+    assert len(records) == len(rendered)
+    for record in records:
+        # Camera1/test/<label>/<name>.png -> <kind>/Camera1/test/<label>/<stem>.<ext>
+        image = record["image"]
+        for kind in ann.KINDS:
+            expected = f"{kind}/{image[:-4]}{ann.EXTENSIONS[kind]}"
+            assert record["annotations"][kind] == expected
+            assert (tmp_path / "mvtec" / expected).is_file()
+
+
+def test_a_category_cannot_take_an_annotation_folder_name():
+    from allo_addon.core.postprocess.layout import check_category
+    assert "holds that annotation" in check_category("depth")
+    assert check_category("station") is None

@@ -70,8 +70,9 @@ def exr_written(directory, stem: str, socket_name: str):
 
 
 def render_layers_output(node, name: str):
-    """An output socket of a Render Layers node by its name ('Object Index' / 'IndexOB')."""
-    for candidate in (name, {"Object Index": "IndexOB"}.get(name, name)):
+    """An output socket of a Render Layers node by its name ('Object Index' / 'IndexOB',
+    'Depth' / 'Z': the older names)."""
+    for candidate in (name, {"Object Index": "IndexOB", "Depth": "Z"}.get(name, name)):
         if candidate in node.outputs:
             return node.outputs[candidate]
     raise KeyError(name)
