@@ -20,7 +20,8 @@ COMPAT_TESTS ?= tests/test_render_batch.py tests/test_other_cpu.py tests/test_tw
 	tests/test_concurrent_writers.py tests/test_manifest_torn_line.py tests/test_denoiser.py \
 	tests/test_gui_panel.py tests/test_extension_install.py tests/test_anomaly_params.py \
 	tests/test_sun_disc.py tests/test_user_assets_render.py tests/test_render_errors.py \
-	tests/test_hostile_inputs.py tests/test_dataset_browser.py tests/test_day_view_blender.py
+	tests/test_hostile_inputs.py tests/test_dataset_browser.py tests/test_day_view_blender.py \
+	tests/test_sensor_render.py
 # Extra pytest arguments, e.g. PYTEST_ARGS="--junitxml=build/ci/test.xml" (.ci/run).
 PYTEST_ARGS ?=
 

@@ -26,7 +26,7 @@ PAIR_KEYS = tuple(s.key for s in SETTINGS if s.kind == "pair")
 # the hand-written fields of each "mapping" key
 MAPPING_PROPERTIES = {"pose_jitter": ("jitter_position", "jitter_rotation", "jitter_share_auto",
                                       "jitter_min_share"),
-                      "anomaly_params": ("anomaly_params",)}
+                      "anomaly_params": ("anomaly_params",), "sensor": ("sensor",)}
 # Every settings property that is (part of) a render_config.yaml key.
 CONFIG_PROPERTIES = (LIST_KEYS + PATH_KEYS + PLAIN_KEYS + PAIR_KEYS
                      + sum(MAPPING_PROPERTIES.values(), ()))
@@ -189,6 +189,8 @@ class ALLO_PG_settings(bpy.types.PropertyGroup):
                     "station; keep every view with your own model (the original)")
     anomaly_params: bpy.props.StringProperty(
         name=BY_KEY["anomaly_params"].label, default="", description=BY_KEY["anomaly_params"].help)
+    sensor: bpy.props.StringProperty(
+        name=BY_KEY["sensor"].label, default="", description=BY_KEY["sensor"].help)
     jitter_min_share: bpy.props.FloatProperty(
         name="Min Station Share", default=0.1, min=0.0, max=1.0, subtype="FACTOR",
         description="Share of the view that must see the station, else the day's jitter is drawn again")
@@ -215,6 +217,7 @@ class ALLO_PG_settings(bpy.types.PropertyGroup):
                               "min_station_share": "auto" if self.jitter_share_auto
                               else _value(self.jitter_min_share)}
         raw["anomaly_params"] = _yaml_mapping("Anomaly Parameters", self.anomaly_params)
+        raw["sensor"] = _yaml_mapping("Sensor", self.sensor)
         return config_from_dict(raw, base_dir=base)
 
     def from_config(self, config: Config) -> None:
@@ -232,6 +235,8 @@ class ALLO_PG_settings(bpy.types.PropertyGroup):
         self.jitter_position = config.pose_jitter.position
         self.jitter_rotation = config.pose_jitter.rotation
         self.anomaly_params = _yaml_text({k: p.as_yaml() for k, p in config.anomaly_params.items()})
+        sensor = config.sensor.as_config() if config.sensor else ""
+        self.sensor = sensor if isinstance(sensor, str) else _yaml_text(sensor)
         self.jitter_share_auto = config.pose_jitter.min_station_share is None
         if config.pose_jitter.min_station_share is not None:
             self.jitter_min_share = config.pose_jitter.min_station_share

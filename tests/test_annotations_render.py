@@ -224,14 +224,36 @@ def test_a_users_station_is_one_part_named_after_its_object(write_config, tmp_pa
 def test_blender_reads_our_exr_files_exactly(tmp_path, channels):
     """write_exr is our own writer: Blender's OpenEXR reader must see the same floats."""
     bpy = pytest.importorskip("bpy")
-    from allo_addon.scene.renderer import read_channels
+    from allo_addon.scene.renderer import read_pixels
     y, x = np.mgrid[0:37, 0:21]
     planes = {name: ((x * 0.5 + y * 100.25) * (i + 1) - 7).astype(np.float32)
               for i, name in enumerate(channels)}
     planes[channels[0]][:20] = 0.0   # whole ZIP chunks of zeros beside incompressible ones
     ann.write_exr(tmp_path / "x.exr", planes)
-    pixels = read_channels(tmp_path / "x.exr")[::-1]   # Blender's rows are bottom first
+    pixels = read_pixels(tmp_path / "x.exr")[::-1]   # Blender's rows are bottom first
     order = ("R", "G", "B") if len(channels) == 3 else channels
     for i, name in enumerate(order):
         assert np.array_equal(pixels[:, :, i], planes[name]), name
-    assert bpy.data.images.get("x.exr") is None   # read_channels removed its datablock
+    assert bpy.data.images.get("x.exr") is None   # read_pixels removed its datablock
+
+
+def test_a_sensor_with_lens_distortion_remaps_the_annotations_as_the_masks(tmp_path):
+    """gateway_inspection has barrel distortion: masks and annotations take the same remap,
+    so they still agree pixel for pixel (and black corners have no surface in either)."""
+    bpy = pytest.importorskip("bpy")
+    from allo_addon.headless.blender_session import ensure_registered
+    import yaml
+    ensure_registered()
+    config = tmp_path / "render_config.yaml"
+    config.write_text(yaml.safe_dump({**SETTINGS, "sensor": "gateway_inspection",
+                                      "annotations": list(ann.KINDS)}))
+    assert bpy.ops.allo.render_batch(config=str(config), exp_num=1, anomaly=True,
+                                     modes=set()) == {"FINISHED"}
+    exp = tmp_path / "renders" / "exp_1"
+    for record in records(exp):
+        assert record["sensor"]["distortion"][0] != 0
+        depth, normals, parts = annotations_of(exp, record)
+        seen = surface(exp, record)
+        assert np.array_equal(parts > 0, load(exp / record["masks"]["fb_mask"]) > 0)
+        assert np.array_equal(depth > 0, seen)
+        assert np.allclose(np.linalg.norm(normals, axis=2)[seen], 1.0, atol=1e-5)

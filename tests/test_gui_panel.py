@@ -71,6 +71,7 @@ CHANGED = {
     "placement_attempts": 5, "resolution": (320, 180), "jitter_position": 0.5,
     "jitter_rotation": 0.05, "jitter_share_auto": False, "jitter_min_share": 0.25,
     "anomaly_params": "{drill: {size: [0.3, 0.4], weight: 2.0}}",
+    "sensor": "{preset: cmv4000, shutter_s: 0.002}",
     "annotations": "depth, parts",
 }
 
@@ -100,6 +101,7 @@ def test_every_setting_round_trips_through_render_config_yaml(ops, tmp_path):
     assert loaded.pose_jitter.min_station_share == 0.25
     assert loaded.params_for("drill").size == (0.3, 0.4) and loaded.params_for("drill").weight == 2
     assert loaded.cad_models_path == tmp_path / "cad" and loaded.resolution == (320, 180)
+    assert loaded.sensor.preset == "cmv4000" and loaded.sensor.shutter_s == 0.002
     s.from_config(Config())
 
 

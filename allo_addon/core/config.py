@@ -26,6 +26,7 @@ from .anomaly_params import AnomalyParams
 from .builtin_catalog import ANOMALY_KINDS
 from .errors import UserError
 from .render_names import number_label
+from .sensor_spec import SensorSpec  # noqa: F401  (Config.sensor's type, for readers of config.py)
 from .user_files import read_user_text
 
 # The keys, their defaults and bounds are declared once, in core/settings.py; the constants

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .anomaly_params import parse_anomaly_params
+from .sensor_spec import parse_sensor
 
 # Anomaly colours of the original pipeline (RGB, linear), plus the aliases users type.
 COLOURS = {
@@ -237,6 +238,13 @@ SETTINGS: tuple[Setting, ...] = (
             write=lambda params: {kind: p.as_yaml() for kind, p in params.items()},
             parse=lambda check, value, base_dir, values: parse_anomaly_params(
                 check, value, values["anomalies"], COLOURS)),
+    # camera sensor model (core/sensor.py, README "Camera sensor model"); None: off
+    Setting("sensor", "mapping", None, "Sensor",
+            "Camera sensor model as in render_config.yaml: gateway_inspection, cmv4000, "
+            "or {preset: cmv4000, shutter_s: 0.0005}; empty: none (Blender's PNG)", shown="none",
+            annotation="SensorSpec | None",
+            write=lambda sensor: sensor.as_yaml() if sensor else None,
+            parse=lambda check, value, base_dir, values: parse_sensor(check, value)),
     # opt-in files from the same render (core/annotations.py); none: nothing changes at all
     Setting("annotations", "names", (), "Annotations",
             "Extra files from the same render: depth, normals, parts (comma separated)",

@@ -243,6 +243,7 @@ class ALLO_PT_advanced(_SubPanel, bpy.types.Panel):
         share.enabled = not settings.jitter_share_auto
         share.prop(settings, "jitter_min_share")
         layout.prop(settings, "anomaly_params")
+        layout.prop(settings, "sensor")
 
 
 class ALLO_PT_postprocess(_SubPanel, bpy.types.Panel):

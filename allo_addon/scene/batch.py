@@ -130,7 +130,7 @@ class BatchRun:
         self._log(exp, self.denoising.note)
         scratch = scratch_dir(exp)
         renderer = MaskedRenderer(self.stage.scene, scratch, quiet=self.quiet,
-                                  annotations=config.annotations)
+                                  sensor=config.sensor, annotations=config.annotations)
         done = 0
         try:  # also when the GUI stops the generator (Esc): no scratch file or claim stays
             for job in batch.plan.jobs:
@@ -242,6 +242,8 @@ class BatchRun:
         for path, source in extra.values():   # before the record: it lists them
             place_file(source, exp, path)
         record = self._record(job, image, placement, paths, masks, seconds)
+        if renderer.sensor_record is not None:   # config `sensor:` only: every parameter
+            record["sensor"] = renderer.sensor_record
         if found:
             record["annotations"] = self._annotation_record(extra)
         records.append(record)   # never a second record for one image

@@ -28,9 +28,9 @@ def compositor_tree(scene, name="ALLO Compositor"):
     return tree
 
 
-def float_exr_output(tree, directory: str, stem: str, socket_name: str, kind: str = "FLOAT"):
-    """A File Output node writing one input (kind FLOAT, or VECTOR for a 3-vector pass such as
-    Normal) as a 32-bit single-layer EXR.
+def float_exr_output(tree, directory: str, stem: str, socket_name: str, colour: bool = False):
+    """A File Output node writing one float input (or, with colour, an RGB one: the linear
+    radiance the sensor model reads, the Normal pass) as a 32-bit single-layer EXR.
 
     Returns (node, input socket). The written file is found with `exr_written(directory, stem)`,
     because 4.x appends a frame number to the name.
@@ -41,17 +41,17 @@ def float_exr_output(tree, directory: str, stem: str, socket_name: str, kind: st
         fmt.media_type = "IMAGE"
         node.directory = directory
         node.file_name = stem
-        node.file_output_items.new(kind, socket_name)
+        node.file_output_items.new("RGBA" if colour else "FLOAT", socket_name)
         socket = node.inputs[socket_name]
     else:
         node.base_path = directory
         node.file_slots[0].path = stem + socket_name
         socket = node.inputs[0]
     fmt.file_format = "OPEN_EXR"
+    if colour:
+        fmt.color_mode = "RGB"
     fmt.color_depth = "32"
     fmt.exr_codec = "ZIP"
-    if kind == "VECTOR":   # all three components, whatever this version's default mode is
-        fmt.color_mode = "RGB"
     return node, socket
 
 

@@ -1,6 +1,14 @@
 """One Cycles render per image: the beauty PNG and, from the same render, the object-index
-pass as a float EXR, turned into exact masks; with `annotations`, the Depth and Normal passes
-too (core/annotations.py turns them into the annotation images)."""
+pass as a float EXR, turned into exact masks.
+
+With a sensor model (config `sensor:`, core/sensor.py) the same render also writes its linear
+radiance as a float EXR, and the sensor model, not Blender's view transform, makes the PNG; a
+lens distortion is applied to the masks too, so they still match the image pixel for pixel.
+Without one, nothing of this runs: the PNG is Blender's, byte for byte as before.
+
+With `annotations` (core/annotations.py) the same render also writes the Depth and Normal
+passes; they, and the part ids read from the object index, take the masks' remap too. Without
+the key no pass is added."""
 
 from __future__ import annotations
 
@@ -13,19 +21,26 @@ import bpy
 import numpy as np
 
 from ..core import annotations as ann
+from ..core import sensor as sensor_model
+from ..core.atomic_files import write_atomic
+from ..core.rgb_png import png_bytes
+from ..core.seeds import derive_seed
 from ..core.object_masks import masks_from_index
 from . import compat
 
 INDEX_STEM, INDEX_SOCKET = "index_", "pass"
-# annotation -> (Render Layers output, file stem, File Output item kind)
-PASSES = {ann.DEPTH: ("Depth", "depth_", "FLOAT"), ann.NORMALS: ("Normal", "normal_", "VECTOR")}
+RADIANCE_STEM, RADIANCE_SOCKET = "radiance_", "rgb"
+# annotation -> (Render Layers output, file stem, written as RGB)
+PASSES = {ann.DEPTH: ("Depth", "depth_", False), ann.NORMALS: ("Normal", "normal_", True)}
 
 
 class MaskedRenderer:
-    def __init__(self, scene, scratch: Path, quiet: bool = False, annotations=()):
+    def __init__(self, scene, scratch: Path, quiet: bool = False, sensor=None, annotations=()):
         self.scene = scene
         self.scratch = Path(scratch)
         self.quiet = quiet
+        self.sensor = sensor             # core/sensor.SensorSpec, or None: Blender's PNG
+        self.sensor_record = None        # after each render with a sensor: for the manifest
         self.annotations = tuple(annotations)
         tree = compat.compositor_tree(scene)
         layers = tree.nodes.new("CompositorNodeRLayers")
@@ -33,12 +48,17 @@ class MaskedRenderer:
         self.index_node, socket = compat.float_exr_output(
             tree, str(self.scratch), INDEX_STEM, INDEX_SOCKET)
         tree.links.new(compat.render_layers_output(layers, "Object Index"), socket)
+        self.radiance_node = None
+        if sensor is not None:
+            self.radiance_node, socket = compat.float_exr_output(
+                tree, str(self.scratch), RADIANCE_STEM, RADIANCE_SOCKET, colour=True)
+            tree.links.new(compat.render_layers_output(layers, "Image"), socket)
         self.pass_nodes = {}   # only the passes asked for: none by default
         for kind in self.annotations:
             if kind in PASSES:
-                output, stem, item = PASSES[kind]
+                output, stem, colour = PASSES[kind]
                 node, socket = compat.float_exr_output(tree, str(self.scratch), stem,
-                                                       INDEX_SOCKET, item)
+                                                       INDEX_SOCKET, colour=colour)
                 tree.links.new(compat.render_layers_output(layers, output), socket)
                 self.pass_nodes[kind] = (node, stem)
 
@@ -50,6 +70,8 @@ class MaskedRenderer:
         for stale in scratch.iterdir():
             stale.unlink()
         compat.set_output_directory(self.index_node, str(scratch))
+        if self.radiance_node is not None:
+            compat.set_output_directory(self.radiance_node, str(scratch))
         for node, _ in self.pass_nodes.values():
             compat.set_output_directory(node, str(scratch))
         beauty = scratch / "beauty.png"
@@ -66,7 +88,10 @@ class MaskedRenderer:
         index = read_first_channel(index_file)
         masks = masks_from_index(index)
         index_file.unlink()
-        return beauty, masks, seconds, self._annotations(scratch, index)
+        found = self._annotations(scratch, index)
+        if self.sensor is not None:
+            masks, found = self._through_sensor(scratch, beauty, masks, seed, found)
+        return beauty, masks, seconds, found
 
     def _annotations(self, scratch: Path, index: np.ndarray) -> dict:
         passes = {}
@@ -74,7 +99,7 @@ class MaskedRenderer:
             path = compat.exr_written(scratch, stem, INDEX_SOCKET)
             if path is None:
                 raise RuntimeError(f"Blender did not write the {kind} pass into {scratch}")
-            passes[kind] = read_channels(path)
+            passes[kind] = read_pixels(path)
             path.unlink()
         found = {}
         if ann.DEPTH in passes:
@@ -86,9 +111,52 @@ class MaskedRenderer:
             found[ann.PARTS] = ann.parts_from_index(index)
         return found
 
+    def _through_sensor(self, scratch: Path, beauty: Path, masks: dict, seed: int,
+                        found: dict) -> tuple[dict, dict]:
+        """Replace Blender's PNG with the sensor model's, from the linear radiance; the masks
+        and annotations take the lens distortion's remap (nearest neighbour)."""
+        radiance_file = compat.exr_written(scratch, RADIANCE_STEM, RADIANCE_SOCKET)
+        if radiance_file is None:
+            raise RuntimeError(f"Blender did not write the radiance EXR into {scratch}")
+        radiance = read_pixels(radiance_file)[::-1, :, :3]   # Blender's rows: bottom first
+        radiance_file.unlink()
+        focal_px = self.focal_px()
+        shot = sensor_model.expose(radiance, self.sensor, seed, focal_px)
+        data = png_bytes(shot.pixels)
+        write_atomic(beauty, lambda tmp: Path(tmp).write_bytes(data))
+        height, width = shot.pixels.shape[:2]
+        self.sensor_record = {
+            **self.sensor.record(), "shutter_s_used": shot.shutter_s,
+            "clipped_share": round(shot.clipped_share, 6),
+            "noise_seed": derive_seed(seed, "sensor"),
+            "distortion_intrinsics": {   # OpenCV's model; pixel centres at i + 0.5
+                "fx": focal_px, "fy": focal_px, "cx": width / 2, "cy": height / 2,
+                "k1_k2_p1_p2_k3": list(self.sensor.distortion),
+                "outside_render": "black, no mask"}}
+        masks = {name: sensor_model.remap_nearest(mask, shot.remap)
+                 for name, mask in masks.items()}
+        return masks, {kind: _remap_nearest(values, shot.remap) for kind, values in found.items()}
 
-def read_channels(path: Path) -> np.ndarray:
-    """Every channel of an image Blender can read (H×W×C float32, bottom row first)."""
+    def focal_px(self) -> float:
+        """The focal length in pixels, as the manifest's intrinsics (sensor fit: the long side)."""
+        camera, render = self.scene.camera.data, self.scene.render
+        return camera.lens / camera.sensor_width * max(render.resolution_x, render.resolution_y)
+
+
+def _remap_nearest(values: np.ndarray, remap) -> np.ndarray:
+    """remap_nearest for one image or each channel of one (normals: H×W×3)."""
+    if values.ndim == 2:
+        return sensor_model.remap_nearest(values, remap)
+    return np.stack([sensor_model.remap_nearest(np.ascontiguousarray(values[:, :, c]), remap)
+                     for c in range(values.shape[2])], axis=2)
+
+
+def read_first_channel(path: Path) -> np.ndarray:
+    return read_pixels(path)[:, :, 0]
+
+
+def read_pixels(path: Path) -> np.ndarray:
+    """(height, width, channels) float32 of an EXR, bottom row first (linear: EXR is float)."""
     image = bpy.data.images.load(str(path), check_existing=False)
     try:
         width, height = image.size
@@ -97,10 +165,6 @@ def read_channels(path: Path) -> np.ndarray:
         return pixels.reshape(height, width, image.channels)
     finally:
         bpy.data.images.remove(image)
-
-
-def read_first_channel(path: Path) -> np.ndarray:
-    return read_channels(path)[:, :, 0]
 
 
 @contextlib.contextmanager
