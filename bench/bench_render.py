@@ -122,7 +122,7 @@ def replay_placements(batch, stage, config, render_20=False, masks_in=None):
             trial["render"] = time.perf_counter() - started
             scene.cycles.samples, scene.cycles.use_denoising = samples, denoise
         if renderer:
-            _, masks, trial["render"] = renderer.render(image.render_seed, job.job_id)
+            _, masks, trial["render"], _ = renderer.render(image.render_seed, job.job_id)
             trial["mask"] = int((masks["anomaly_mask"] > 0).sum())
             trial["estimated"] = placement.estimated_pixels
     stage.remove_anomaly()

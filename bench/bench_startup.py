@@ -134,7 +134,7 @@ def child():
                 cycles_start.append(str(stats).strip())
         bpy.app.handlers.render_stats.append(on_stats)
         called = time.time()
-        _, _, render_seconds = renderer.render(image.render_seed, job.job_id)
+        _, _, render_seconds, _ = renderer.render(image.render_seed, job.job_id)
         bpy.app.handlers.render_stats.remove(on_stats)
     settings = {"resolution": list(SIZE), "samples": SAMPLES, "blender": bpy.app.version_string,
                 "scene": "built-in", "cpu_count": os.cpu_count(),

@@ -72,6 +72,7 @@ CHANGED = {
     "jitter_rotation": 0.05, "jitter_share_auto": False, "jitter_min_share": 0.25,
     "anomaly_params": "{drill: {size: [0.3, 0.4], weight: 2.0}}",
     "sensor": "{preset: cmv4000, shutter_s: 0.002}",
+    "annotations": "depth, parts",
 }
 
 

@@ -152,6 +152,9 @@ def describe_plan(batch: PreparedBatch, finished: set[str] = frozenset(),
         f"device {config.device}",
         denoising.note if denoising else f"denoise: {'on' if config.denoise else 'off'} (asked)",
     ]
+    if config.annotations:   # opt-in: a batch without them reports exactly as before
+        lines.append(f"annotations: {', '.join(config.annotations)} (Camera<K>/<kind>/ beside "
+                     f"the masks, from the same render)")
     if request.shard:
         lines.append(f"shard {request.shard}: {plan.image_count} of {batch.full_plan_images} images")
     for day, reason in sorted(plan.refused_days.items()):

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import yaml
 
+from .annotations import KINDS as ANNOTATION_KINDS
 from .anomaly_params import DEFAULT as DEFAULT_PARAMS
 from .anomaly_params import AnomalyParams
 from .builtin_catalog import ANOMALY_KINDS
@@ -289,6 +290,18 @@ class _Checker:
         if not isinstance(value, (list, tuple)) or not value:
             self.fail(key, value, f"a non-empty list of names, e.g. {example}")
         return tuple(self.string(f"{key}[{i}]", v) for i, v in enumerate(value))
+
+    def annotations(self, value):
+        """A list drawn from core/annotations.KINDS, each at most once, kept in KINDS order."""
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, (list, tuple)):
+            self.fail("annotations", value,
+                      f"a list drawn from {', '.join(ANNOTATION_KINDS)}, e.g. [depth, normals]")
+        for i, kind in enumerate(value):
+            if kind not in ANNOTATION_KINDS:
+                self.fail(f"annotations[{i}]", kind, f"one of {', '.join(ANNOTATION_KINDS)}")
+        return tuple(k for k in ANNOTATION_KINDS if k in value)
 
     def builtin_kinds(self, names):
         unknown = [n for n in names if n not in ANOMALY_KINDS]

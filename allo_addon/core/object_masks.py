@@ -2,12 +2,15 @@
 
 Every station part and body has pass index 1, the anomaly 2, empty space 0. The pass holds
 whole numbers (no anti-aliasing), so each pixel belongs to exactly one class and the two masks
-never overlap.
+never overlap. With the `parts` annotation a station part or body has PARTS_BASE + its part id
+instead of 1 (core/annotations.py): still "station or body" here, so the masks do not change.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from .annotations import PARTS_BASE
 
 SPACE, STATION_OR_BODY, ANOMALY = 0, 1, 2
 
@@ -17,7 +20,7 @@ def masks_from_index(index: np.ndarray) -> dict[str, np.ndarray]:
     (bottom row first); returned top row first, as PNG files store them."""
     ids = np.rint(index[::-1]).astype(np.int32)
     return {
-        "fb_mask": np.where(ids == STATION_OR_BODY, 255, 0).astype(np.uint8),
+        "fb_mask": np.where((ids == STATION_OR_BODY) | (ids > PARTS_BASE), 255, 0).astype(np.uint8),
         "anomaly_mask": np.where(ids == ANOMALY, 255, 0).astype(np.uint8),
     }
 

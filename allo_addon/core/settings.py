@@ -245,6 +245,11 @@ SETTINGS: tuple[Setting, ...] = (
             annotation="SensorSpec | None",
             write=lambda sensor: sensor.as_yaml() if sensor else None,
             parse=lambda check, value, base_dir, values: parse_sensor(check, value)),
+    # opt-in files from the same render (core/annotations.py); none: nothing changes at all
+    Setting("annotations", "names", (), "Annotations",
+            "Extra files from the same render: depth, normals, parts (comma separated)",
+            example="[depth, normals]", shown="none",
+            parse=lambda check, value, base_dir, values: check.annotations(value)),
 )
 
 BY_KEY = {setting.key: setting for setting in SETTINGS}

@@ -180,6 +180,7 @@ class ALLO_PT_output(_SubPanel, bpy.types.Panel):
         row = layout.row(align=True)
         row.prop(settings, "references")
         row.prop(settings, "protocol", text="")
+        layout.prop(settings, "annotations")
         layout.label(text=_gpu_summary(), icon="DESKTOP")
         _denoise_note(layout, context, _denoising(settings))
         if progress.rendering:

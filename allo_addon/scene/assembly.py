@@ -16,6 +16,7 @@ from mathutils.bvhtree import BVHTree
 from ..core.config import COLOURS, Config
 from ..core.errors import UserError
 from ..core.ephemeris import BODIES, DayGeometry
+from ..core import annotations as ann
 from ..core.object_masks import ANOMALY, STATION_OR_BODY
 from ..core.planner import DEFAULT_COLOUR, is_surface_kind
 from ..core.poses import CameraPose
@@ -94,6 +95,7 @@ class StationScene:
             self.bodies = self._build_bodies(body_collection)
         for obj in self.station + list(self.bodies.values()):
             obj.pass_index = STATION_OR_BODY
+        self.parts = self._number_parts() if ann.PARTS in config.annotations else {}
         self.sun_lamp = self._add_sun_lamp()
         self.camera, self.spot = self._add_camera()
         self.anomaly_collection = _collection(self.scene, "ALLO Anomaly")
@@ -109,6 +111,21 @@ class StationScene:
         layer = self.scene.view_layers[0]
         layer.update()
         return layer.depsgraph
+
+    def _number_parts(self) -> dict[int, str]:
+        """The `parts` annotation: each station object (the built-in station's modules, arrays,
+        radiators …; a user's station model as one part) and each body gets its own id, carried
+        in its pass index (core/annotations.py). Returns id -> name for the manifest."""
+        named = [(obj, obj.name.removeprefix(builtin_station.NAME_PREFIX)) for obj in self.station]
+        named += [(obj, name) for name, obj in self.bodies.items()]
+        try:
+            table = ann.part_table(name for _, name in named)
+        except ValueError as error:
+            raise UserError(f"{self.config.source or 'config'}: annotations: parts: {error}") \
+                from None
+        for part_id, (obj, _) in enumerate(named, start=1):
+            obj.pass_index = ann.part_pass_index(part_id)
+        return table
 
     def _set_world(self):
         world = self.scene.world or bpy.data.worlds.new("ALLO Space")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import bpy
 
+from ..core import annotations as ann
 from ..core import claims, logs, manifest, stop_request
 from ..core.batch import PreparedBatch
 from ..core.batch_status import LOG, skipped_line
@@ -137,7 +138,7 @@ class BatchRun:
         self._log(self.denoising.note)
         scratch = scratch_dir(exp)
         renderer = MaskedRenderer(self.stage.scene, scratch, quiet=self.quiet,
-                                  sensor=config.sensor)
+                                  sensor=config.sensor, annotations=config.annotations)
         done = 0
         try:  # also when the GUI stops the generator (Esc): no scratch file or claim stays
             for job in batch.plan.jobs:
@@ -236,20 +237,55 @@ class BatchRun:
 
     def _render_image(self, renderer, records, exp, job, image, placement) -> float:
         stem = job.job_id
-        beauty, masks, seconds = renderer.render(image.render_seed, stem)
+        beauty, masks, seconds, found = renderer.render(image.render_seed, stem)
         paths = job.relative_paths(image)
         scratch = beauty.parent
         files = {"image": beauty}
         for folder in [k for k in paths if k != "image"]:   # fb_mask (, anomaly_mask)
             files[folder] = scratch / f"{folder}.png"
             write_mask_png(masks[folder], files[folder])
+        extra = self._write_annotations(found, scratch, job, image)
         for key, source in files.items():
             place_file(source, exp, paths[key])
+        for path, source in extra.values():   # before the record: it lists them
+            place_file(source, exp, path)
         record = self._record(job, image, placement, paths, masks, seconds)
         if renderer.sensor_record is not None:   # config `sensor:` only: every parameter
             record["sensor"] = renderer.sensor_record
+        if found:
+            record["annotations"] = self._annotation_record(extra)
         records.append(record)   # never a second record for one image
         return seconds
+
+    def _write_annotations(self, found: dict, scratch, job, image) -> dict:
+        """Write each annotation into scratch; returns {kind: (exp-relative path, scratch file)}."""
+        written = {}
+        name = job.relative_paths(image)["image"].split("/")[-1]
+        for kind, values in found.items():
+            source = scratch / f"{kind}{ann.EXTENSIONS[kind]}"
+            if kind == ann.DEPTH:
+                ann.write_exr(source, {"Y": values})
+            elif kind == ann.NORMALS:
+                ann.write_exr(source, {"R": values[:, :, 0], "G": values[:, :, 1],
+                                       "B": values[:, :, 2]})
+            else:
+                write_mask_png(values, source)
+            written[kind] = (ann.relative_path(job.camera.name, name, kind, image.twin), source)
+        return written
+
+    def _annotation_record(self, written: dict) -> dict:
+        files = {kind: path for kind, (path, _) in written.items()}
+        record = {"files": files}
+        if ann.DEPTH in files:
+            record["depth"] = ann.DEPTH_MEANING
+        if ann.NORMALS in files:
+            record["normals"] = ann.NORMALS_MEANING
+            record["camera_matrix_world"] = [[round(v, 9) for v in row]
+                                             for row in self.stage.camera.matrix_world]
+        if ann.PARTS in files:
+            record["parts"] = ann.PARTS_MEANING
+            record["part_names"] = {str(k): v for k, v in self.stage.parts.items()}
+        return record
 
     def _record(self, job, image, placement, paths, masks, seconds) -> dict:
         config, geometry = self.batch.config, self.batch.ephemeris.day(job.day)

@@ -60,7 +60,7 @@ def compositor_tree(scene, name="ALLO Compositor"):
 
 def float_exr_output(tree, directory: str, stem: str, socket_name: str, colour: bool = False):
     """A File Output node writing one float input (or, with colour, an RGB one: the linear
-    radiance the sensor model reads) as a 32-bit single-layer EXR.
+    radiance the sensor model reads, the Normal pass) as a 32-bit single-layer EXR.
 
     Returns (node, input socket). The written file is found with `exr_written(directory, stem)`,
     because 4.x appends a frame number to the name.
@@ -100,8 +100,9 @@ def exr_written(directory, stem: str, socket_name: str):
 
 
 def render_layers_output(node, name: str):
-    """An output socket of a Render Layers node by its name ('Object Index' / 'IndexOB')."""
-    for candidate in (name, {"Object Index": "IndexOB"}.get(name, name)):
+    """An output socket of a Render Layers node by its name ('Object Index' / 'IndexOB',
+    'Depth' / 'Z': the older names)."""
+    for candidate in (name, {"Object Index": "IndexOB", "Depth": "Z"}.get(name, name)):
         if candidate in node.outputs:
             return node.outputs[candidate]
     raise KeyError(name)

@@ -27,7 +27,11 @@ def configure_cycles(scene, config) -> None:
     cycles.samples = config.samples
     cycles.use_denoising = False      # configure_denoising decides, once the device is chosen
     cycles.use_animated_seed = False
-    scene.view_layers[0].use_pass_object_index = True
+    layer = scene.view_layers[0]
+    layer.use_pass_object_index = True
+    # opt-in annotations (core/annotations.py); off, as in a new scene, unless asked for
+    layer.use_pass_z = "depth" in config.annotations
+    layer.use_pass_normal = "normals" in config.annotations
 
 
 def _no_png_metadata(render) -> None:

@@ -4,7 +4,11 @@ pass as a float EXR, turned into exact masks.
 With a sensor model (config `sensor:`, core/sensor.py) the same render also writes its linear
 radiance as a float EXR, and the sensor model, not Blender's view transform, makes the PNG; a
 lens distortion is applied to the masks too, so they still match the image pixel for pixel.
-Without one, nothing of this runs: the PNG is Blender's, byte for byte as before."""
+Without one, nothing of this runs: the PNG is Blender's, byte for byte as before.
+
+With `annotations` (core/annotations.py) the same render also writes the Depth and Normal
+passes; they, and the part ids read from the object index, take the masks' remap too. Without
+the key no pass is added."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from pathlib import Path
 import bpy
 import numpy as np
 
+from ..core import annotations as ann
 from ..core import sensor as sensor_model
 from ..core.atomic_files import write_atomic
 from ..core.rgb_png import png_bytes
@@ -25,15 +30,18 @@ from . import compat
 
 INDEX_STEM, INDEX_SOCKET = "index_", "pass"
 RADIANCE_STEM, RADIANCE_SOCKET = "radiance_", "rgb"
+# annotation -> (Render Layers output, file stem, written as RGB)
+PASSES = {ann.DEPTH: ("Depth", "depth_", False), ann.NORMALS: ("Normal", "normal_", True)}
 
 
 class MaskedRenderer:
-    def __init__(self, scene, scratch: Path, quiet: bool = False, sensor=None):
+    def __init__(self, scene, scratch: Path, quiet: bool = False, sensor=None, annotations=()):
         self.scene = scene
         self.scratch = Path(scratch)
         self.quiet = quiet
         self.sensor = sensor             # core/sensor.SensorSpec, or None: Blender's PNG
         self.sensor_record = None        # after each render with a sensor: for the manifest
+        self.annotations = tuple(annotations)
         tree = compat.compositor_tree(scene)
         layers = tree.nodes.new("CompositorNodeRLayers")
         layers.scene = scene
@@ -45,9 +53,18 @@ class MaskedRenderer:
             self.radiance_node, socket = compat.float_exr_output(
                 tree, str(self.scratch), RADIANCE_STEM, RADIANCE_SOCKET, colour=True)
             tree.links.new(compat.render_layers_output(layers, "Image"), socket)
+        self.pass_nodes = {}   # only the passes asked for: none by default
+        for kind in self.annotations:
+            if kind in PASSES:
+                output, stem, colour = PASSES[kind]
+                node, socket = compat.float_exr_output(tree, str(self.scratch), stem,
+                                                       INDEX_SOCKET, colour=colour)
+                tree.links.new(compat.render_layers_output(layers, output), socket)
+                self.pass_nodes[kind] = (node, stem)
 
     def render(self, seed: int, stem: str):
-        """Render the scene; returns (beauty PNG path in scratch, masks dict, seconds)."""
+        """Render the scene; returns (beauty PNG path in scratch, masks dict, seconds,
+        annotations dict: kind -> array, empty unless asked for)."""
         scratch = self.scratch / stem
         scratch.mkdir(parents=True, exist_ok=True)
         for stale in scratch.iterdir():
@@ -55,6 +72,8 @@ class MaskedRenderer:
         compat.set_output_directory(self.index_node, str(scratch))
         if self.radiance_node is not None:
             compat.set_output_directory(self.radiance_node, str(scratch))
+        for node, _ in self.pass_nodes.values():
+            compat.set_output_directory(node, str(scratch))
         beauty = scratch / "beauty.png"
         self.scene.render.filepath = str(beauty)
         self.scene.cycles.seed = seed
@@ -66,15 +85,36 @@ class MaskedRenderer:
         index_file = compat.exr_written(scratch, INDEX_STEM, INDEX_SOCKET)
         if index_file is None or not beauty.exists():
             raise RuntimeError(f"Blender did not write the render files into {scratch}")
-        masks = masks_from_index(read_first_channel(index_file))
+        index = read_first_channel(index_file)
+        masks = masks_from_index(index)
         index_file.unlink()
+        found = self._annotations(scratch, index)
         if self.sensor is not None:
-            masks = self._through_sensor(scratch, beauty, masks, seed)
-        return beauty, masks, seconds
+            masks, found = self._through_sensor(scratch, beauty, masks, seed, found)
+        return beauty, masks, seconds, found
 
-    def _through_sensor(self, scratch: Path, beauty: Path, masks: dict, seed: int) -> dict:
+    def _annotations(self, scratch: Path, index: np.ndarray) -> dict:
+        passes = {}
+        for kind, (_, stem) in self.pass_nodes.items():
+            path = compat.exr_written(scratch, stem, INDEX_SOCKET)
+            if path is None:
+                raise RuntimeError(f"Blender did not write the {kind} pass into {scratch}")
+            passes[kind] = read_pixels(path)
+            path.unlink()
+        found = {}
+        if ann.DEPTH in passes:
+            found[ann.DEPTH] = ann.depth_from_pass(passes[ann.DEPTH][:, :, 0], index)
+        if ann.NORMALS in passes:
+            rotation = np.array(self.scene.camera.matrix_world.to_3x3())
+            found[ann.NORMALS] = ann.normals_to_camera(passes[ann.NORMALS], rotation, index)
+        if ann.PARTS in self.annotations:
+            found[ann.PARTS] = ann.parts_from_index(index)
+        return found
+
+    def _through_sensor(self, scratch: Path, beauty: Path, masks: dict, seed: int,
+                        found: dict) -> tuple[dict, dict]:
         """Replace Blender's PNG with the sensor model's, from the linear radiance; the masks
-        take the lens distortion's remap (nearest neighbour)."""
+        and annotations take the lens distortion's remap (nearest neighbour)."""
         radiance_file = compat.exr_written(scratch, RADIANCE_STEM, RADIANCE_SOCKET)
         if radiance_file is None:
             raise RuntimeError(f"Blender did not write the radiance EXR into {scratch}")
@@ -93,12 +133,22 @@ class MaskedRenderer:
                 "fx": focal_px, "fy": focal_px, "cx": width / 2, "cy": height / 2,
                 "k1_k2_p1_p2_k3": list(self.sensor.distortion),
                 "outside_render": "black, no mask"}}
-        return {name: sensor_model.remap_nearest(mask, shot.remap) for name, mask in masks.items()}
+        masks = {name: sensor_model.remap_nearest(mask, shot.remap)
+                 for name, mask in masks.items()}
+        return masks, {kind: _remap_nearest(values, shot.remap) for kind, values in found.items()}
 
     def focal_px(self) -> float:
         """The focal length in pixels, as the manifest's intrinsics (sensor fit: the long side)."""
         camera, render = self.scene.camera.data, self.scene.render
         return camera.lens / camera.sensor_width * max(render.resolution_x, render.resolution_y)
+
+
+def _remap_nearest(values: np.ndarray, remap) -> np.ndarray:
+    """remap_nearest for one image or each channel of one (normals: H×W×3)."""
+    if values.ndim == 2:
+        return sensor_model.remap_nearest(values, remap)
+    return np.stack([sensor_model.remap_nearest(np.ascontiguousarray(values[:, :, c]), remap)
+                     for c in range(values.shape[2])], axis=2)
 
 
 def read_first_channel(path: Path) -> np.ndarray:

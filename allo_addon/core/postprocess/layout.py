@@ -9,11 +9,16 @@ Output:  <split>/Camera<K>/images|masks|ground_truth/<name>.png
          <test>/Camera<K>/reference/<name>.png   (each anomalous image's twin, under its name)
 --layout mvtec (mvtec_paths): <root>/<category>/train/good, test/good, test/<anomaly kind>,
          ground_truth/<anomaly kind>/<stem>_mask.png; 3-class masks in <root>/masks/<category>/.
+Annotations (core/annotations.py), when the render record lists them: read from
+         <exp>/Camera<K>/<kind>/<stem>.<ext> (twins: reference_<kind>/), written beside images/
+         and masks/ as <kind>/<stem>.<ext>; mvtec: <root>/<kind>/<category>/…, beside masks/.
 """
 
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from .. import annotations as ann
 
 CAMERA_FOLDER = re.compile(r"^Camera(\d+)$")
 NORMAL, ANOMALY, REFERENCE = "normal", "anomaly", "reference"
@@ -46,6 +51,9 @@ class SourceImage:
     def anomaly_mask(self) -> str | None:
         return f"{self.camera}/anomaly_mask/{self.name}" if self.kind == ANOMALY else None
 
+    def annotation(self, kind: str) -> str:
+        return ann.relative_path(self.camera, self.name, kind, twin=self.kind == REFERENCE)
+
 
 @dataclass(frozen=True)
 class OutputPaths:
@@ -56,10 +64,16 @@ class OutputPaths:
     mask: Path
     ground_truth: Path | None = None
     reference: Path | None = None
+    annotations: tuple[tuple[str, Path], ...] = ()   # (kind, path): the render's annotations
 
     def all(self) -> tuple[Path, ...]:
         return tuple(p for p in (self.image, self.mask, self.ground_truth, self.reference)
-                     if p is not None)
+                     if p is not None) + tuple(path for _, path in self.annotations)
+
+
+def _annotations(folder: Path, name: str, kinds) -> tuple[tuple[str, Path], ...]:
+    stem = Path(name).stem
+    return tuple((kind, folder / kind / f"{stem}{ann.EXTENSIONS[kind]}") for kind in kinds)
 
 
 def camera_folders(exp_dir: Path) -> list[Path]:
@@ -81,16 +95,17 @@ def source_images(exp_dir: Path, kind: str) -> list[SourceImage]:
 
 
 def output_paths(split_root: Path, source: SourceImage, held_out: bool = False,
-                 paired: bool = False) -> OutputPaths:
+                 paired: bool = False, annotations=()) -> OutputPaths:
     """Paths in the split folder; normal test images (held out, or twins) go under
-    Camera<K>/normal/; paired: an anomalous image's twin goes to Camera<K>/reference/."""
+    Camera<K>/normal/; paired: an anomalous image's twin goes to Camera<K>/reference/;
+    annotations (kinds) beside images/ as <kind>/<stem>.<ext>."""
     folder = split_root / source.camera
     if held_out or source.kind == REFERENCE:
         folder = folder / "normal"
     ground_truth = folder / "ground_truth" / source.name if source.kind == ANOMALY else None
     reference = split_root / source.camera / REFERENCE / source.name if paired else None
     return OutputPaths(folder / "images" / source.name, folder / "masks" / source.name,
-                       ground_truth, reference)
+                       ground_truth, reference, _annotations(folder, source.name, annotations))
 
 
 # --layout mvtec: the MVTec AD tree, which Anomalib's MVTecAD and the PatchCore/EfficientAD code
@@ -115,11 +130,13 @@ def check_category(category: str) -> str | None:
         return "letters, digits, '_', '.', '-' only, starting with a letter or digit"
     if category == MVTEC_MASKS:
         return f"'{MVTEC_MASKS}' holds the 3-class masks beside the categories"
+    if category in ann.KINDS:
+        return f"'{category}' holds that annotation beside the categories"
     return None
 
 
 def mvtec_paths(root: Path, source: SourceImage, label: str, category: str | None,
-                held_out: bool = False) -> OutputPaths:
+                held_out: bool = False, annotations=()) -> OutputPaths:
     """Paths of one sample in the MVTec layout under `root` (the folder holding the categories).
     label: 'good' for a normal image (a training image unless held out; a twin is a test
     image), else its anomaly kind. category None: one category per camera (Camera<K>); a name:
@@ -130,5 +147,8 @@ def mvtec_paths(root: Path, source: SourceImage, label: str, category: str | Non
     split = TRAIN if source.kind == NORMAL and not held_out else TEST
     truth = (root / category / "ground_truth" / label / f"{Path(name).stem}_mask.png"
              if source.kind == ANOMALY else None)
+    found = tuple((kind, root / kind / category / split / label / f"{Path(name).stem}"
+                                                                   f"{ann.EXTENSIONS[kind]}")
+                  for kind in annotations)
     return OutputPaths(root / category / split / label / name,
-                       root / MVTEC_MASKS / category / split / label / name, truth)
+                       root / MVTEC_MASKS / category / split / label / name, truth, None, found)

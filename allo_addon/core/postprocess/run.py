@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from ..annotations import KINDS as ANNOTATION_KINDS
 from ..errors import UserError
 from . import checks, mvtec, pool, splits, verify
 from ..settings import with_fields
@@ -314,14 +315,19 @@ def _plan(request, paths: _Paths, records: dict) -> tuple[list[Job], set]:
     jobs = []
     for source in sources:
         reference = _reference(records.get(source.image))
+        kinds = _annotation_kinds(records.get(source.image))
         if paths.layout == MVTEC:   # the twin is written as itself, under test/good/
             label = (_mvtec_label(source, records.get(source.image))
                      if source.kind == ANOMALY else MVTEC_GOOD)
-            in_split = mvtec_paths(paths.output, source, label, paths.category)
-            in_test = mvtec_paths(paths.output, source, label, paths.category, held_out=True)
+            in_split = mvtec_paths(paths.output, source, label, paths.category,
+                                   annotations=kinds)
+            in_test = mvtec_paths(paths.output, source, label, paths.category, held_out=True,
+                                  annotations=kinds)
         else:
-            in_split = output_paths(paths.output, source, paired=reference is not None)
-            in_test = output_paths(paths.test_output, source, held_out=True)
+            in_split = output_paths(paths.output, source, paired=reference is not None,
+                                    annotations=kinds)
+            in_test = output_paths(paths.test_output, source, held_out=True,
+                                   annotations=kinds)
         if source.image in held:
             outputs, stale = in_test, in_split.all()
         else:  # a normal image lives in one split only, even after the ratio changed
@@ -349,6 +355,14 @@ def _mvtec_label(source, record: dict | None) -> str:
 def _threshold(request) -> MinPixel:
     return MinPixel(request.min_pixel,
                     tuple(request.min_pixel_at) if request.min_pixel_at else None)
+
+
+def _annotation_kinds(record: dict | None) -> tuple[str, ...]:
+    """The annotations the render wrote for an image (its record's annotations.files), in
+    core/annotations.KINDS order; their files are found from the image's own path."""
+    listed = ((record or {}).get("annotations") or {})
+    files = listed.get("files") if isinstance(listed, dict) else None
+    return tuple(k for k in ANNOTATION_KINDS if isinstance(files, dict) and k in files)
 
 
 def _reference(record: dict | None) -> str | None:
@@ -410,6 +424,8 @@ def _output_record(job: Job, outcome: Outcome, paths: _Paths, records: dict, hel
         "reference": relative(out.reference, paths.output) if out.reference else None,
         "mask": relative(out.mask, paths.output),
         "ground_truth": relative(out.ground_truth, paths.output) if out.ground_truth else None,
+        **({"annotations": {kind: relative(path, paths.output) for kind, path in out.annotations}}
+           if out.annotations else {}),
         "anomaly_pixels": outcome.anomaly_pixels,
         "anomaly_share": None if outcome.anomaly_pixels is None else round(
             outcome.anomaly_pixels / (job.expected_size[0] * job.expected_size[1]), 6),

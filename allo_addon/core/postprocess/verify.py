@@ -16,8 +16,9 @@ UNREADABLE = "unreadable_png"
 WRONG_SHAPE = "wrong_shape"
 ANOMALY_TOO_SMALL = "anomaly_too_small"
 MISSING_REFERENCE = "missing_reference"   # the manifest links a twin that is not on disk
+MISSING_ANNOTATION = "missing_annotation"  # the record lists an annotation not on disk
 REASONS = (MISSING_IMAGE, MISSING_MASK, UNREADABLE, WRONG_SHAPE, ANOMALY_TOO_SMALL,
-           MISSING_REFERENCE)
+           MISSING_REFERENCE, MISSING_ANNOTATION)
 
 
 class Rejected(Exception):

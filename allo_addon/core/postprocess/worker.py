@@ -51,6 +51,7 @@ def process_job(job: Job) -> Outcome:
 def _verify_and_write(job: Job) -> int | None:
     source, exp, size = job.source, job.exp_dir, job.expected_size
     _require_masks(job)
+    _require_annotations(job)
     verify.check_image(exp / source.image, size)
     anomaly = None
     pixels = None
@@ -76,6 +77,14 @@ def _require_masks(job: Job) -> None:
             raise verify.Rejected(verify.MISSING_MASK, f"no {relative}")
 
 
+def _require_annotations(job: Job) -> None:
+    for kind, _ in job.outputs.annotations:
+        relative = job.source.annotation(kind)
+        if not (job.exp_dir / relative).is_file():
+            raise verify.Rejected(verify.MISSING_ANNOTATION,
+                                  f"no {relative} (manifest.jsonl lists its {kind})")
+
+
 def _write(job: Job, combined, anomaly) -> None:
     out = job.outputs
     for path in out.all():
@@ -85,6 +94,8 @@ def _write(job: Job, combined, anomaly) -> None:
         save_png(Image.fromarray(masks.ground_truth(anomaly)), out.ground_truth, **MASK_PNG)
     if out.reference is not None:
         copy_file(job.exp_dir / job.reference, out.reference)
+    for kind, path in out.annotations:
+        copy_file(job.exp_dir / job.source.annotation(kind), path)
     copy_file(job.exp_dir / job.source.image, out.image)  # last: an image implies its masks
 
 

@@ -40,6 +40,7 @@ WING_ROOT = 2.6          # |y| where the solar blanket starts
 WING_LENGTH = 8.0        # along ±Y
 WING_WIDTH = 3.2         # along X
 AIRLOCK_X = -9.2
+NAME_PREFIX = "Station_"   # every part's object name; the `parts` annotation names it without
 
 
 def build_station(collection) -> list[bpy.types.Object]:
