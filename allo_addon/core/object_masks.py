@@ -3,13 +3,18 @@
 Every station part and body has pass index 1, the anomaly 2, empty space 0. The pass holds
 whole numbers (no anti-aliasing), so each pixel belongs to exactly one class and the two masks
 never overlap.
+
+The mask values of the whole dataset are defined here, once: the pass indices are the class
+values of the post-process's 3-class masks (FORMATS §6: masks/<name>.png), and ON is the value
+of a set pixel in fb_mask/, anomaly_mask/ and the binary ground_truth/.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-SPACE, STATION_OR_BODY, ANOMALY = 0, 1, 2
+SPACE, STATION_OR_BODY, ANOMALY = 0, 1, 2   # pass index = 3-class mask value
+ON = 255                                    # a set pixel of a binary mask (0 elsewhere)
 
 
 def masks_from_index(index: np.ndarray) -> dict[str, np.ndarray]:
@@ -17,8 +22,8 @@ def masks_from_index(index: np.ndarray) -> dict[str, np.ndarray]:
     (bottom row first); returned top row first, as PNG files store them."""
     ids = np.rint(index[::-1]).astype(np.int32)
     return {
-        "fb_mask": np.where(ids == STATION_OR_BODY, 255, 0).astype(np.uint8),
-        "anomaly_mask": np.where(ids == ANOMALY, 255, 0).astype(np.uint8),
+        "fb_mask": np.where(ids == STATION_OR_BODY, ON, 0).astype(np.uint8),
+        "anomaly_mask": np.where(ids == ANOMALY, ON, 0).astype(np.uint8),
     }
 
 
