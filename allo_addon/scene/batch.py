@@ -18,6 +18,7 @@ import bpy
 
 from ..core import claims, manifest, stop_request
 from ..core.batch import PreparedBatch
+from ..core.bodies import BODIES
 from ..core.batch_status import skipped_line
 from ..core.errors import UserError
 from ..core.layout import exp_dir, place_file, prepare_exp_dir
@@ -279,7 +280,7 @@ class BatchRun:
             "bodies": {name: {"position": list(geometry.body(name).position),
                               "radius": geometry.body(name).radius,
                               "angular_radius_deg": geometry.body(name).angular_radius_deg}
-                       for name in ("sun", "moon", "earth")},
+                       for name in BODIES},
             "sun_visible_fraction": geometry.sun_visible_fraction,
             "sun_strength": image.sun_strength,
             "sun_lamp_energy": self.stage.sun_energy,

@@ -13,7 +13,8 @@ import bpy
 from mathutils import Vector
 
 from ..core import day_view
-from ..core.ephemeris import BODIES, DayGeometry
+from ..core.bodies import BODIES
+from ..core.ephemeris import DayGeometry
 
 MARKERS = "ALLO Day Markers"
 STATION_VIEW = "ALLO Station View"
