@@ -32,10 +32,10 @@ from pathlib import Path
 from .atomic_files import write_atomic, write_text
 from .errors import UserError
 from .file_lock import locked
-from .layout import lock_file, partial_dir
+from .layout import MANIFEST, MANIFEST_PARTS, lock_file, partial_dir
 
-NAME = "manifest.jsonl"
-PARTS = "manifest.d"    # one <writer>.jsonl per sharded process, until merge() folds them
+NAME = MANIFEST        # the file names, from core/layout.py
+PARTS = MANIFEST_PARTS  # one <writer>.jsonl per sharded process, until merge() folds them
 BINARY = getattr(os, "O_BINARY", 0)   # Windows: no newline translation, offsets are bytes
 # what a line of each kind of manifest is, and what a user does about a damaged one
 RENDERS = ("render record", "delete that line and render again: its image is rendered anew")

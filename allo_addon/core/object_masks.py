@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .layout import ANOMALY_MASK, FB_MASK
+
 SPACE, STATION_OR_BODY, ANOMALY = 0, 1, 2   # pass index = 3-class mask value
 ON = 255                                    # a set pixel of a binary mask (0 elsewhere)
 
@@ -22,8 +24,8 @@ def masks_from_index(index: np.ndarray) -> dict[str, np.ndarray]:
     (bottom row first); returned top row first, as PNG files store them."""
     ids = np.rint(index[::-1]).astype(np.int32)
     return {
-        "fb_mask": np.where(ids == STATION_OR_BODY, ON, 0).astype(np.uint8),
-        "anomaly_mask": np.where(ids == ANOMALY, ON, 0).astype(np.uint8),
+        FB_MASK: np.where(ids == STATION_OR_BODY, ON, 0).astype(np.uint8),
+        ANOMALY_MASK: np.where(ids == ANOMALY, ON, 0).astype(np.uint8),
     }
 
 

@@ -146,7 +146,8 @@ def _render(bpy, work: Path, name: str, exp_num: int, config: dict, anomaly: boo
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
     call_operator(bpy.ops.allo.render_batch, config=str(path), exp_num=exp_num, anomaly=anomaly,
                   seed=config["seed"])
-    return work / "renders" / f"exp_{exp_num}"
+    from ..core.layout import exp_dir
+    return exp_dir(work / "renders", exp_num)
 
 
 def _station_tiles(bpy, work, config, ephemeris):
@@ -165,6 +166,7 @@ def _station_tiles(bpy, work, config, ephemeris):
 
 def _kind_tile(bpy, work, args, kind, cams, exp_num):
     from ..core.builtin_catalog import SURFACE_KINDS
+    from ..core.layout import ANOMALY_MASK
     from ..core.manifest import read_records
     from ..core.gallery_sheet import GalleryTile
     where = "on the hull" if kind in SURFACE_KINDS else "in front of the station"
@@ -174,6 +176,6 @@ def _kind_tile(bpy, work, args, kind, cams, exp_num):
         records = read_records(exp)
         if records:
             record = records[0]
-            return GalleryTile(kind, exp / record["image"], exp / record["masks"]["anomaly_mask"],
+            return GalleryTile(kind, exp / record["image"], exp / record["masks"][ANOMALY_MASK],
                                f"{kind} {where}, test {record['camera']}: {record['anomaly_pixels']} px")
     return GalleryTile(kind, None, None, f"{kind}: not placed from test cameras {cams}")

@@ -1,4 +1,5 @@
-"""Where things are: the render tree we read (FORMATS §5) and the Anomalib layout we write (§6).
+"""Where things are: the render tree we read (FORMATS §5, named in core/layout.py) and the
+Anomalib layout we write (§6, named here).
 
 Input:   <exp>/Camera<K>/{normal|anomaly}/<name>.png, masks in fb_mask/ and anomaly_mask/;
          an anomalous batch's twins in reference/, their masks in reference_fb_mask/.
@@ -14,12 +15,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-CAMERA_FOLDER = re.compile(r"^Camera(\d+)$")
-NORMAL, ANOMALY, REFERENCE = "normal", "anomaly", "reference"
-REFERENCE_FB_MASK = "reference_fb_mask"   # core/planner.py writes the twins' fb masks there
+from ..layout import (ANOMALY, ANOMALY_MASK, CAMERA_FOLDER, FB_MASK, MANIFEST,  # noqa: F401
+                      NORMAL, REFERENCE, image_files)
+
 TRAIN, TEST = "train", "test"
 # what a run writes into the split folder besides the samples
-OUTPUT_MANIFEST, REPORT, CONTACT_SHEET = "manifest.jsonl", "report.json", "contact_sheet.png"
+OUTPUT_MANIFEST, REPORT, CONTACT_SHEET = MANIFEST, "report.json", "contact_sheet.png"
 PRODUCTS = (OUTPUT_MANIFEST, REPORT, CONTACT_SHEET)
 DEFAULT_LOG = "postprocess.log"
 
@@ -34,16 +35,15 @@ class SourceImage:
 
     @property
     def image(self) -> str:
-        return f"{self.camera}/{self.kind}/{self.name}"
+        return image_files(self.camera, self.kind, self.name)["image"]
 
     @property
     def fb_mask(self) -> str:
-        folder = REFERENCE_FB_MASK if self.kind == REFERENCE else "fb_mask"
-        return f"{self.camera}/{folder}/{self.name}"
+        return image_files(self.camera, self.kind, self.name)[FB_MASK]
 
     @property
     def anomaly_mask(self) -> str | None:
-        return f"{self.camera}/anomaly_mask/{self.name}" if self.kind == ANOMALY else None
+        return image_files(self.camera, self.kind, self.name).get(ANOMALY_MASK)
 
 
 @dataclass(frozen=True)
