@@ -1,10 +1,11 @@
 """exp_<N>/manifest.jsonl: one JSON record per written image, appended after its files exist.
 
 Reading is the same for every reader (the renderer resuming, the post-process, the gallery,
-the dataset browser) and for both kinds of manifest.jsonl, an exp folder's (read_records()) and a
-post-processed split folder's (read_file(path, SAMPLES), core/postprocess/manifest.py). A line ends with its newline, so the bytes after the last newline are a torn
-line, left by a writer killed while appending (or being appended right now): they are skipped,
-unless they already are a whole record that only lost its newline. Any other line that is not a
+the dataset browser) and for both kinds of manifest.jsonl: an exp folder's, read_records(), and
+a post-processed split folder's, read_file(path, SAMPLES) (core/postprocess/manifest.py).
+A line ends with its newline, so the bytes after the last newline are a torn line, left by a
+writer killed while appending (or being appended right now): they are skipped, unless they
+already are a whole record that only lost its newline. Any other line that is not a
 JSON object with an "image" path means a damaged file, and the error names the line.
 
 Writing (ManifestWriter, the renderer): a record is one write() of a whole line to the file
