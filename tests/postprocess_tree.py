@@ -1,4 +1,8 @@
-"""Small exp_<N> render trees (docs/formats.md §5) written with Pillow, for the post-process tests."""
+"""Small exp_<N> render trees (docs/formats.md §5) written with Pillow, for the post-process tests.
+
+Paths and names come from the modules the renderer writes with (core/layout.py,
+core/render_names.py); tests/test_dataset_contract.py pins those literally.
+"""
 
 import json
 from dataclasses import dataclass
@@ -6,6 +10,10 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+
+from allo_addon.core.layout import (ANOMALY, ANOMALY_MASK, FB_MASK, MANIFEST, NORMAL, REFERENCE,
+                                    camera_folder, image_files)
+from allo_addon.core.render_names import anomaly_name, normal_name, parse_render_name
 
 SIZE = (64, 36)  # width, height
 
@@ -52,21 +60,13 @@ def write_image(exp: Path, camera: str, kind: str, name: str, size=SIZE, side: i
     """One image with its masks; an anomaly of side × side pixels when kind is 'anomaly'."""
     shift = 4 + seed % 8
     fb = _fb(size, shift)
-    anomaly = _anomaly(size, side, shift) if kind == "anomaly" else None
-    _save(_image(fb, anomaly, seed), exp / camera / kind / name)
-    _save(fb, exp / camera / "fb_mask" / name)
+    anomaly = _anomaly(size, side, shift) if kind == ANOMALY else None
+    files = image_files(camera, kind, name)
+    _save(_image(fb, anomaly, seed), exp / files["image"])
+    _save(fb, exp / files[FB_MASK])
     if anomaly is not None:
-        _save(anomaly, exp / camera / "anomaly_mask" / name)
+        _save(anomaly, exp / files[ANOMALY_MASK])
     return Rendered(camera, name, kind, int((anomaly > 0).sum()) if anomaly is not None else None)
-
-
-def normal_name(day: int, illumination: float) -> str:
-    return f"{day}_normal_{illumination:g}.png"
-
-
-def anomaly_name(day: int, anomaly: str, illumination: float, scale: float, depth: float,
-                 colour: str) -> str:
-    return f"{day}_{anomaly}_{illumination:g}_{scale:g}_{depth:g}_{colour}.png"
 
 
 def make_normal_exp(exp: Path, cameras=(1, 2), days=(1, 2, 3), illuminations=(1, 10),
@@ -75,7 +75,7 @@ def make_normal_exp(exp: Path, cameras=(1, 2), days=(1, 2, 3), illuminations=(1,
     for k in cameras:
         for day in days:
             for illumination in illuminations:
-                rendered.append(write_image(exp, f"Camera{k}", "normal",
+                rendered.append(write_image(exp, camera_folder(k), NORMAL,
                                             normal_name(day, illumination), size,
                                             seed=k * 100 + day * 10 + int(illumination)))
     return rendered
@@ -84,9 +84,10 @@ def make_normal_exp(exp: Path, cameras=(1, 2), days=(1, 2, 3), illuminations=(1,
 def write_twin(exp: Path, camera: str, name: str, size=SIZE, seed: int = 0) -> Rendered:
     """An anomalous batch's anomaly-free twin: reference/<name>, reference_fb_mask/<name>."""
     fb = _fb(size, 4 + seed % 8)
-    _save(_image(fb, None, seed), exp / camera / "reference" / name)
-    _save(fb, exp / camera / "reference_fb_mask" / name)
-    return Rendered(camera, name, "reference", None)
+    files = image_files(camera, REFERENCE, name)
+    _save(_image(fb, None, seed), exp / files["image"])
+    _save(fb, exp / files[FB_MASK])
+    return Rendered(camera, name, REFERENCE, None)
 
 
 def make_anomaly_exp(exp: Path, cameras=(1, 2), days=(1, 2), anomalies=("drill", "solar_panel"),
@@ -101,38 +102,35 @@ def make_anomaly_exp(exp: Path, cameras=(1, 2), days=(1, 2), anomalies=("drill",
                 seed = k * 100 + day * 10 + int(illumination)
                 for depth in (0, -1):
                     name = anomaly_name(day, anomaly, illumination, 0.5, depth, "red")
-                    rendered.append(write_image(exp, f"Camera{k}", "anomaly", name, size, side,
+                    rendered.append(write_image(exp, camera_folder(k), ANOMALY, name, size, side,
                                                 seed=seed))
                 if twins:
-                    rendered.append(write_twin(exp, f"Camera{k}",
+                    rendered.append(write_twin(exp, camera_folder(k),
                                                normal_name(day, illumination), size, seed))
     return rendered
 
 
 def write_manifest(exp: Path, rendered: list[Rendered], size=SIZE, extra=None) -> None:
     lines = []
-    twins = {r.camera + "/" + r.name for r in rendered if r.kind == "reference"}
+    twins = {(r.camera, r.name) for r in rendered if r.kind == REFERENCE}
     for r in rendered:
-        masks = {"fb_mask": f"{r.camera}/fb_mask/{r.name}"}
+        files = image_files(r.camera, r.kind, r.name)
+        fields = parse_render_name(r.name)
         anomaly, links = None, {}
-        if r.kind == "reference":
-            masks = {"fb_mask": f"{r.camera}/reference_fb_mask/{r.name}"}
-        if r.kind == "anomaly":
-            masks["anomaly_mask"] = f"{r.camera}/anomaly_mask/{r.name}"
-            parts = r.name[:-4].split("_")
-            anomaly = {"name": "_".join(parts[1:-4]), "scale": float(parts[-3]),
-                       "depth": float(parts[-2]), "colour": parts[-1]}
-            twin = f"{r.camera}/{parts[0]}_normal_{parts[-4]}.png"
-            if twin in twins:
-                links = {"reference": twin.replace("/", "/reference/")}
+        if r.kind == ANOMALY:
+            anomaly = {"name": fields.anomaly, "scale": float(fields.scale),
+                       "depth": float(fields.depth), "colour": fields.colour}
+            twin = normal_name(int(fields.day), float(fields.illumination))
+            if (r.camera, twin) in twins:
+                links = {"reference": image_files(r.camera, REFERENCE, twin)["image"]}
         record = {"kind": r.kind, "camera": r.camera, "camera_index": int(r.camera[6:]),
-                  "day": int(r.name.split("_")[0]), "image": f"{r.camera}/{r.kind}/{r.name}",
-                  "masks": masks, "resolution": list(size),
-                  "sun_strength": float(r.name[:-4].split("_")[-4 if r.kind == "anomaly" else 2]),
+                  "day": int(fields.day), "image": files.pop("image"),
+                  "masks": files, "resolution": list(size),
+                  "sun_strength": float(fields.illumination),
                   "anomaly": anomaly, "anomaly_pixels": r.anomaly_pixels, "seed": 42,
                   "render_seconds": 1.5, **links, **(extra or {})}
         lines.append(json.dumps(record))
-    (exp / "manifest.jsonl").write_text("\n".join(lines) + "\n")
+    (exp / MANIFEST).write_text("\n".join(lines) + "\n")
 
 
 def tree(root: Path) -> list[str]:

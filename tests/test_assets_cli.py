@@ -5,8 +5,9 @@ import sys
 
 from conftest import REPO, run_cli
 
-from allo_addon.core.builtin_catalog import (ANOMALY_DESCRIPTIONS, ANOMALY_KINDS, BODIES,
-                                             STATION_PARTS, SURFACE_KINDS)
+from allo_addon.core.bodies import NEAREST_FIRST
+from allo_addon.core.builtin_catalog import (ANOMALY_DESCRIPTIONS, ANOMALY_KINDS, STATION_PARTS,
+                                             SURFACE_KINDS)
 
 
 def sections(text):
@@ -24,7 +25,7 @@ def test_assets_lists_every_kind_part_and_body():
     assert result.returncode == 0, result.stderr
     listed = sections(result.stdout)
     assert listed == {"anomalies": list(ANOMALY_KINDS), "station parts": list(STATION_PARTS),
-                      "bodies": list(BODIES)}
+                      "bodies": list(NEAREST_FIRST)}
 
 
 def test_assets_describe_and_no_bpy_needed():

@@ -55,7 +55,7 @@ def row(s, day):
 
 def test_markers_point_at_the_bodies_and_never_render(ops, loaded):
     from allo_addon.core.day_view import marker_label
-    from allo_addon.core.ephemeris import BODIES
+    from allo_addon.core.bodies import BODIES
     from allo_addon.scene import day_view, preview
     loaded.preview_day = 17
     assert ops.preview_day() == {"FINISHED"}

@@ -6,7 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from allo_addon.core.ephemeris import BODIES, load_ephemeris
+from allo_addon.core.bodies import BODIES
+from allo_addon.core.ephemeris import load_ephemeris
 from allo_addon.core.ephemeris_generator import EphemerisRequest, generate
 from allo_addon.core.ephemeris_writer import generate_files
 from allo_addon.core.errors import UserError

@@ -122,7 +122,8 @@ def test_bad_settings_are_reported_as_the_command_line_words_them(ops, tmp_path)
 
 def test_preview_day_places_bodies_and_sun_as_the_ephemeris_row_says(ops):
     from mathutils import Vector
-    from allo_addon.core.ephemeris import BODIES, load_ephemeris
+    from allo_addon.core.bodies import BODIES
+    from allo_addon.core.ephemeris import load_ephemeris
     from allo_addon.scene import preview
     s = settings()
     s.ephemeris_path = str(Path(preview.DEFAULT_EPHEMERIS).with_name(

@@ -174,6 +174,12 @@ MISTAKES = {
         lambda t: ((open_to_all(t / "out" / "train") / "manifest.jsonl").write_text("{}\n"),
                    unreadable(t / "out" / "train" / "manifest.jsonl")),
         ordinary, "manifest.jsonl: Permission denied", True),
+    # the same rules as every manifest reader (core/manifest.py): a damaged line before the
+    # last is an error naming it, found before anything is written
+    "output manifest with garbage lines": (
+        lambda t: (t / "out" / "train").mkdir() or
+        (t / "out" / "train" / "manifest.jsonl").write_bytes(b"\xff\xfe{\n[1]\n"),
+        ordinary, "train/manifest.jsonl: line 1 is not a sample record", False),
     "output holds the other kind (hand-edited line)": (
         lambda t: (open_to_all(t / "out" / "train") / "manifest.jsonl").write_text(
             '{"kind": "anomaly", "image": "Camera1/images/x.png", "source": "exp_2"}\n'),
@@ -320,10 +326,6 @@ PER_IMAGE = {
                                                      resolution="big", anomaly={"name": 5}),
                                  record("Camera1/normal/9_normal_10.png", camera=[1])),
         lambda t: [*ordinary(t), "--shape", "64x36"], {"missing_image": 1}, 2),
-    "output manifest with garbage lines": (
-        lambda t: ((t / "out" / "train").mkdir(),
-                   (t / "out" / "train" / "manifest.jsonl").write_bytes(b"\xff\xfe{\n[1]\n")),
-        lambda t: [*ordinary(t), "--shape", "64x36"], {}, 2),
 }
 
 

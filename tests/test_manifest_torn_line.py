@@ -1,5 +1,6 @@
 """A crash can cut the last line of exp_<N>/manifest.jsonl short: every reader skips it the same
-way, and the next render removes it before it appends (real Blender for the resume)."""
+way, and the next render removes it before it appends (real Blender for the resume). A split
+folder's manifest.jsonl is read by the same rules."""
 
 import json
 import shutil
@@ -10,7 +11,7 @@ from PIL import Image
 
 from allo_addon.core import manifest
 from allo_addon.core.errors import UserError
-from allo_addon.core.postprocess.manifest import read_render_manifest
+from allo_addon.core.postprocess.manifest import read_output_manifest, read_render_manifest
 from conftest import REPO, run_cli
 
 RECORDS = [{"image": f"Camera0/normal/{day}_normal_2.png", "day": day} for day in (1, 2, 3)]
@@ -49,6 +50,17 @@ def test_a_damaged_line_before_the_end_is_an_error_naming_it(tmp_path, damage):
     for read in (manifest.read_records, read_render_manifest):
         with pytest.raises(UserError, match=r"manifest.jsonl: line 2 is not a render record"):
             read(tmp_path / "exp_1")
+
+
+def test_a_split_folders_manifest_is_read_by_the_same_rules(tmp_path):
+    path = tmp_path / "train" / manifest.NAME
+    path.parent.mkdir()
+    path.write_text(lines(RECORDS[:2]) + lines(RECORDS[2:])[:25])
+    assert read_output_manifest(path) == RECORDS[:2]   # a torn last line: skipped
+    path.write_text(lines(RECORDS[:1]) + "[1, 2]\n" + lines(RECORDS[1:]))
+    with pytest.raises(UserError, match=r"train/manifest.jsonl: line 2 is not a sample record "
+                                        r"\(a JSON list, not an object\)"):
+        read_output_manifest(path)
 
 
 def test_appending_removes_a_torn_last_line_first(tmp_path):

@@ -35,4 +35,4 @@ STATION_PARTS: tuple[str, ...] = (
     "Station_CrewModule", "Station_ServiceModule", "Station_SMSolarArrays",
 )
 
-BODIES: tuple[str, ...] = ("moon", "earth", "sun")
+# the bodies: core/bodies.py (NEAREST_FIRST is how the catalog lists them)

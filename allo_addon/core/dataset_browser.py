@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UserError
+from .layout import ANOMALY_MASK, FB_MASK
 from .manifest import NAME, read_records
 from .postprocess.manifest import record_source
 from .render_names import parse_render_name
@@ -115,7 +116,7 @@ def _entry(record: dict) -> Entry:
         return Entry(image, _camera(record, image), _day(render, exp_image), kind,
                      _text(record.get("split")), masks, True, record)
     masks = record.get("masks") if isinstance(record.get("masks"), dict) else {}
-    mask_files = tuple(m for m in (masks.get("fb_mask"), masks.get("anomaly_mask"))
+    mask_files = tuple(m for m in (masks.get(FB_MASK), masks.get(ANOMALY_MASK))
                        if isinstance(m, str) and m)
     return Entry(image, _camera(record, image), _day(record, image), _text(record.get("kind")),
                  UNSPLIT, mask_files, False, record)

@@ -21,7 +21,8 @@ import math
 from datetime import datetime
 from pathlib import Path
 
-from .ephemeris import BODIES, COLUMNS, Ephemeris, geometry_from_values, row_problem
+from .bodies import BODIES
+from .ephemeris_geometry import COLUMNS, Ephemeris, geometry_from_values, row_problem
 from .errors import UserError
 
 AXES = ("x", "y", "z")

@@ -19,8 +19,8 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
+from .bodies import BODIES
 from .errors import UserError
-from .ephemeris import BODIES
 from .orbit import cr3bp, frames
 from .orbit.eclipse import sun_visible_fraction
 from .orbit.lunar_theory import moon_positions_around

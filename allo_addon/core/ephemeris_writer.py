@@ -12,7 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .ephemeris import BODIES, COLUMNS
+from .bodies import BODIES
+from .ephemeris_geometry import COLUMNS
 from .ephemeris_extended import EXTENDED_COLUMNS
 from .ephemeris_generator import EphemerisRequest, GeneratedEphemeris, generate
 from .errors import UserError

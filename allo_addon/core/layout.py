@@ -1,17 +1,59 @@
-"""Where a batch writes: exp_<N>/Camera<K>/{normal,anomaly,fb_mask,anomaly_mask}/
-(docs/formats.md §5)."""
+"""Where a batch writes (docs/formats.md §5): the folders and file paths of exp_<N>/, named here once
+for the renderer that writes them and the post-process, gallery, browser and tests that read them.
+
+    exp_<N>/manifest.jsonl                       one record per image (core/manifest.py)
+    exp_<N>/manifest.d/<writer>.jsonl            sharded runs' parts, until merged
+    exp_<N>/Camera<K>/normal/<name>.png          a normal batch's images
+    exp_<N>/Camera<K>/anomaly/<name>.png         an anomalous batch's images
+    exp_<N>/Camera<K>/fb_mask/<name>.png         station and bodies, 0/255 (core/object_masks.py)
+    exp_<N>/Camera<K>/anomaly_mask/<name>.png    the anomaly, 0/255 (anomalous images only)
+    exp_<N>/Camera<K>/reference/<name>.png       an anomalous batch's anomaly-free twins
+    exp_<N>/Camera<K>/reference_fb_mask/<name>.png   their fb masks
+    exp_<N>/Camera<K>/<kind>/<name>.<ext>        annotations asked for: depth, normals, parts
+                                                 (core/annotations.py; twins: reference_<kind>/)
+    exp_<N>/.partial/                            files being written, claims, the lock
+
+<name> is a render file name (core/render_names.py).
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
 from .errors import UserError
 
+MANIFEST = "manifest.jsonl"
+MANIFEST_PARTS = "manifest.d"    # one <writer>.jsonl per sharded process, until merged
 PARTIAL = ".partial"   # files being written; renamed into place when complete
 CLAIMS = "claims"      # in PARTIAL: which process renders which job (core/claims.py)
 LOCK = "lock"          # in PARTIAL: held while a claim or a manifest line is written
+
+CAMERA_FOLDER = re.compile(r"^Camera(\d+)$")
+NORMAL, ANOMALY, REFERENCE = "normal", "anomaly", "reference"   # image folders, = image kinds
+FB_MASK, ANOMALY_MASK = "fb_mask", "anomaly_mask"               # mask folders, = manifest keys
+# a twin's fb mask has its own folder: fb_mask/ holds the anomalous images' own (the anomaly may
+# hide station there), and a normal batch in the same exp writes the twins' names in fb_mask/
+REFERENCE_FB_MASK = "reference_fb_mask"
+
+
+def camera_folder(index: int) -> str:
+    return f"Camera{index}"
+
+
+def image_files(camera: str, kind: str, name: str) -> dict[str, str]:
+    """Every file of one image, as paths relative to exp_<N>/: "image", then its masks under
+    their manifest keys (FB_MASK, and ANOMALY_MASK for an anomalous image). kind: NORMAL,
+    ANOMALY or REFERENCE (a twin)."""
+    if kind == REFERENCE:
+        return {"image": f"{camera}/{REFERENCE}/{name}",
+                FB_MASK: f"{camera}/{REFERENCE_FB_MASK}/{name}"}
+    files = {"image": f"{camera}/{kind}/{name}", FB_MASK: f"{camera}/{FB_MASK}/{name}"}
+    if kind == ANOMALY:
+        files[ANOMALY_MASK] = f"{camera}/{ANOMALY_MASK}/{name}"
+    return files
 
 
 def exp_dir(output_dir: Path, exp_num: int) -> Path:

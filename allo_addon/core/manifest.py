@@ -1,9 +1,11 @@
 """exp_<N>/manifest.jsonl: one JSON record per written image, appended after its files exist.
 
-Reading is the same for every reader (the renderer resuming, the post-process, the gallery):
-read_records(). A line ends with its newline, so the bytes after the last newline are a torn
-line, left by a writer killed while appending (or being appended right now): they are skipped,
-unless they already are a whole record that only lost its newline. Any other line that is not a
+Reading is the same for every reader (the renderer resuming, the post-process, the gallery,
+the dataset browser) and for both kinds of manifest.jsonl: an exp folder's, read_records(), and
+a post-processed split folder's, read_file(path, SAMPLES) (core/postprocess/manifest.py).
+A line ends with its newline, so the bytes after the last newline are a torn line, left by a
+writer killed while appending (or being appended right now): they are skipped, unless they
+already are a whole record that only lost its newline. Any other line that is not a
 JSON object with an "image" path means a damaged file, and the error names the line.
 
 Writing (ManifestWriter, the renderer): a record is one write() of a whole line to the file
@@ -31,11 +33,15 @@ from pathlib import Path
 from .atomic_files import write_atomic, write_text
 from .errors import UserError
 from .file_lock import locked
-from .layout import lock_file, partial_dir
+from .layout import MANIFEST, MANIFEST_PARTS, lock_file, partial_dir
 
-NAME = "manifest.jsonl"
-PARTS = "manifest.d"    # one <writer>.jsonl per sharded process, until merge() folds them
+NAME = MANIFEST        # the file names, from core/layout.py
+PARTS = MANIFEST_PARTS  # one <writer>.jsonl per sharded process, until merge() folds them
 BINARY = getattr(os, "O_BINARY", 0)   # Windows: no newline translation, offsets are bytes
+# what a line of each kind of manifest is, and what a user does about a damaged one
+RENDERS = ("render record", "delete that line and render again: its image is rendered anew")
+SAMPLES = ("sample record", "delete that line and post-process its exp again: its samples "
+                            "are written anew")
 
 
 def read_records(exp_dir: Path) -> list[dict]:
@@ -46,6 +52,12 @@ def read_records(exp_dir: Path) -> list[dict]:
     from_parts = [record for path in parts for record in _records(path)]
     records = _records(exp_dir / NAME)
     return _merged(records + from_parts) if parts else records
+
+
+def read_file(path: Path, kind=RENDERS) -> list[dict]:
+    """The records of one manifest file, in file order, read by the rules above; [] when there
+    is none. kind: RENDERS (exp_<N>/manifest.jsonl) or SAMPLES (a split folder's)."""
+    return _records(Path(path), kind=kind)
 
 
 def part_files(exp_dir: Path) -> list[Path]:
@@ -98,11 +110,11 @@ def _generation(exp_dir: Path) -> int:
         return 0
 
 
-def _records(path: Path, log=None) -> list[dict]:
+def _records(path: Path, log=None, kind=RENDERS) -> list[dict]:
     """The records of one file; a torn last line is skipped (and logged, if log is given)."""
     data = _read(path, 0)
-    records, used, _ = _complete_lines(data, path, 1)
-    tail = _whole_tail(data, path)
+    records, used, _ = _complete_lines(data, path, 1, kind)
+    tail = _whole_tail(data, path, kind)
     if log and used < len(data) and not tail and data[used:].strip():
         log(f"dropped a torn last line of {path} ({len(data) - used} bytes, left by a render "
             f"killed while appending); its image is rendered again")
@@ -228,37 +240,38 @@ def _read(path: Path, offset: int) -> bytes:
         raise UserError(f"cannot read {path}: {error.strerror or error}") from None
 
 
-def _complete_lines(data: bytes, path: Path, number: int) -> tuple[list[dict], int, int]:
+def _complete_lines(data: bytes, path: Path, number: int,
+                    kind=RENDERS) -> tuple[list[dict], int, int]:
     """(records of the lines that end with a newline, bytes they take, next line number)."""
     end = data.rfind(b"\n") + 1
     records = []
     for raw in data[:end].split(b"\n")[:-1]:
         if raw.strip():
-            records.append(_parse(raw, path, number))
+            records.append(_parse(raw, path, number, kind))
         number += 1
     return records, end, number
 
 
-def _whole_tail(data: bytes, path: Path) -> dict | None:
+def _whole_tail(data: bytes, path: Path, kind=RENDERS) -> dict | None:
     """The bytes after the last newline as a record, if they are a whole one; else None."""
     tail = data[data.rfind(b"\n") + 1:]
     if not tail.strip():
         return None
     try:
-        return _parse(tail, path, 0)
+        return _parse(tail, path, 0, kind)
     except UserError:
         return None   # torn: its image is not recorded
 
 
-def _parse(raw: bytes, path: Path, number: int) -> dict:
+def _parse(raw: bytes, path: Path, number: int, kind=RENDERS) -> dict:
     try:
         record = json.loads(raw.decode("utf-8"), parse_constant=_not_json)
     except (UnicodeDecodeError, ValueError) as error:
-        raise _damaged(path, number, error) from None
+        raise _damaged(path, number, error, kind) from None
     if not isinstance(record, dict):
-        raise _damaged(path, number, f"a JSON {type(record).__name__}, not an object")
+        raise _damaged(path, number, f"a JSON {type(record).__name__}, not an object", kind)
     if not isinstance(record.get("image"), str) or not record["image"]:
-        raise _damaged(path, number, "no 'image' path")
+        raise _damaged(path, number, "no 'image' path", kind)
     return record
 
 
@@ -266,10 +279,10 @@ def _not_json(constant: str):
     raise ValueError(f"{constant} is not a JSON number")
 
 
-def _damaged(path: Path, number: int, why) -> UserError:
-    return UserError(f"{path}: line {number} is not a render record ({why}); expected one JSON "
-                     f"object with an 'image' key per line (delete that line and render again: "
-                     f"its image is rendered anew)")
+def _damaged(path: Path, number: int, why, kind=RENDERS) -> UserError:
+    what, remedy = kind
+    return UserError(f"{path}: line {number} is not a {what} ({why}); expected one JSON "
+                     f"object with an 'image' key per line ({remedy})")
 
 
 def _last_line_start(fd: int, size: int) -> int:

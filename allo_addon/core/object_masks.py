@@ -4,6 +4,10 @@ Every station part and body has pass index 1, the anomaly 2, empty space 0. The 
 whole numbers (no anti-aliasing), so each pixel belongs to exactly one class and the two masks
 never overlap. With the `parts` annotation a station part or body has PARTS_BASE + its part id
 instead of 1 (core/annotations.py): still "station or body" here, so the masks do not change.
+
+The mask values of the whole dataset are defined here, once: the pass indices are the class
+values of the post-process's 3-class masks (docs/formats.md §6: masks/<name>.png), and ON is the value
+of a set pixel in fb_mask/, anomaly_mask/ and the binary ground_truth/.
 """
 
 from __future__ import annotations
@@ -11,8 +15,10 @@ from __future__ import annotations
 import numpy as np
 
 from .annotations import PARTS_BASE
+from .layout import ANOMALY_MASK, FB_MASK
 
-SPACE, STATION_OR_BODY, ANOMALY = 0, 1, 2
+SPACE, STATION_OR_BODY, ANOMALY = 0, 1, 2   # pass index = 3-class mask value
+ON = 255                                    # a set pixel of a binary mask (0 elsewhere)
 
 
 def masks_from_index(index: np.ndarray) -> dict[str, np.ndarray]:
@@ -20,8 +26,8 @@ def masks_from_index(index: np.ndarray) -> dict[str, np.ndarray]:
     (bottom row first); returned top row first, as PNG files store them."""
     ids = np.rint(index[::-1]).astype(np.int32)
     return {
-        "fb_mask": np.where((ids == STATION_OR_BODY) | (ids > PARTS_BASE), 255, 0).astype(np.uint8),
-        "anomaly_mask": np.where(ids == ANOMALY, 255, 0).astype(np.uint8),
+        FB_MASK: np.where((ids == STATION_OR_BODY) | (ids > PARTS_BASE), ON, 0).astype(np.uint8),
+        ANOMALY_MASK: np.where(ids == ANOMALY, ON, 0).astype(np.uint8),
     }
 
 

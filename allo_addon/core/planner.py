@@ -15,6 +15,7 @@ from .builtin_catalog import SURFACE_KINDS
 from .config import Config
 from .ephemeris import Ephemeris
 from .errors import UserError
+from .layout import ANOMALY, NORMAL, REFERENCE, image_files
 from .poses import CameraPose, PoseTable, jittered
 from .render_names import anomaly_name, normal_name
 from .seeds import derive_seed, rng_for
@@ -23,10 +24,6 @@ MODES = ("illumination", "depth", "scale", "colour")
 MODE_ALIASES = {"color": "colour"}
 DEFAULT_COLOUR = "default"
 NO_SCALE = -1.0          # the <scale> of a file name when the scale mode is off
-# an anomalous batch's twins: exp_<N>/Camera<K>/reference/<day>_normal_<illum>.png, their
-# fb_mask beside in reference_fb_mask/ (fb_mask/ holds the anomalous images' own: the anomaly
-# may hide station there, and a normal batch in the same exp writes the same names in fb_mask/)
-REFERENCE_FOLDER, REFERENCE_FB_MASK_FOLDER = "reference", "reference_fb_mask"
 
 
 def normalise_modes(modes) -> frozenset:
@@ -83,11 +80,7 @@ class RenderJob:
 
     @property
     def image_folder(self) -> str:
-        return "anomaly" if self.kind == "anomaly" else "normal"
-
-    @property
-    def mask_folders(self) -> tuple[str, ...]:
-        return ("fb_mask", "anomaly_mask") if self.kind == "anomaly" else ("fb_mask",)
+        return ANOMALY if self.kind == "anomaly" else NORMAL
 
     @property
     def renders(self) -> tuple[ImageSpec, ...]:
@@ -95,15 +88,10 @@ class RenderJob:
         return self.images + self.references
 
     def relative_paths(self, image: ImageSpec) -> dict[str, str]:
-        """Folder name -> path relative to exp_<N>/ for every file of one image."""
-        cam = self.camera.name
-        if image.twin:   # own folders: a twin's fb_mask differs from its anomalous image's
-            return {"image": f"{cam}/{REFERENCE_FOLDER}/{image.name}",
-                    "fb_mask": f"{cam}/{REFERENCE_FB_MASK_FOLDER}/{image.name}"}
-        paths = {"image": f"{cam}/{self.image_folder}/{image.name}"}
-        for folder in self.mask_folders:
-            paths[folder] = f"{cam}/{folder}/{image.name}"
-        return paths
+        """"image" and each mask's key -> path relative to exp_<N>/ (core/layout.py); a twin has
+        its own folders (reference/, reference_fb_mask/)."""
+        kind = REFERENCE if image.twin else self.image_folder
+        return image_files(self.camera.name, kind, image.name)
 
 
 @dataclass

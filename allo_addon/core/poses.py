@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .config import FLOAT_MAX
 from .errors import UserError
+from .layout import camera_folder
 from .user_files import read_user_text
 from .seeds import rng_for
 
@@ -33,7 +34,7 @@ class CameraPose:
 
     @property
     def name(self) -> str:
-        return f"Camera{self.index}"
+        return camera_folder(self.index)   # its folder in exp_<N>/ (core/layout.py)
 
 
 @dataclass(frozen=True)

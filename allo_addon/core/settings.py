@@ -159,7 +159,7 @@ def _jitter_yaml(jitter: PoseJitter) -> dict:
 
 # In the order a written config lists them (Config's field order).
 SETTINGS: tuple[Setting, ...] = (
-    # --- the original keys (FORMATS §2) ----------------------------------------------------
+    # --- the original keys (docs/formats.md §2) ----------------------------------------------------
     Setting("start_day", "int", 1, "Start Day", "first ephemeris row (day) rendered", minimum=0),
     Setting("end_day", "int", 3, "End Day", "Last day rendered, inclusive", minimum=0),
     Setting("day_interval", "int", 1, "Every", "render every N-th day", minimum=1),

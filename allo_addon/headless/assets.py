@@ -13,8 +13,9 @@ def add_arguments(parser):
 
 
 def run(args) -> int:
-    from ..core.builtin_catalog import (ANOMALY_DESCRIPTIONS, ANOMALY_KINDS, BODIES,
-                                        STATION_PARTS, SURFACE_KINDS)
+    from ..core.bodies import NEAREST_FIRST
+    from ..core.builtin_catalog import (ANOMALY_DESCRIPTIONS, ANOMALY_KINDS, STATION_PARTS,
+                                        SURFACE_KINDS)
     width = max(map(len, ANOMALY_KINDS))
     print("# anomalies")
     for kind in ANOMALY_KINDS:
@@ -26,5 +27,5 @@ def run(args) -> int:
     print("\n# station parts")
     print("\n".join(STATION_PARTS))
     print("\n# bodies")
-    print("\n".join(BODIES))
+    print("\n".join(NEAREST_FIRST))
     return 0

@@ -134,6 +134,7 @@ def postprocess_both(out: Path, seed: int) -> float:
     """The normal batch is the train split of both protocols; each protocol's anomalous batch
     (with its twins) its test split, in <out>/<protocol>/{train,test}."""
     from ..core.baseline import plan
+    from ..core.layout import exp_dir
     from ..core.postprocess import PostprocessRequest, postprocess
     started = time.perf_counter()
     for protocol in plan.PROTOCOLS:
@@ -141,7 +142,7 @@ def postprocess_both(out: Path, seed: int) -> float:
             print(f"== post-process exp_{plan.EXP[exp_name]} -> {protocol}/{split} ==",
                   flush=True)
             summary = postprocess(PostprocessRequest(
-                input=out / "renders" / f"exp_{plan.EXP[exp_name]}",
+                input=exp_dir(out / "renders", plan.EXP[exp_name]),
                 output=out / protocol / split, seed=seed, anomaly=anomaly, workers=1))
             for line in summary.lines():
                 print(line)

@@ -52,12 +52,13 @@ def run(args) -> int:
         call_operator(bpy.ops.allo.render_batch, config=str(path), exp_num=exp_num,
                       anomaly=anomaly, modes=modes, seed=args.seed)
     output = config.output_dir.resolve()
+    from ..core.layout import exp_dir
     from ..core.postprocess import PostprocessRequest, postprocess
     for title, exp_num, split, anomaly in (("train split", 1, "train", False),
                                            ("test split", 2, "test", True)):
         print(f"== post-process: {title} ==", flush=True)
         summary = postprocess(PostprocessRequest(
-            input=output / f"exp_{exp_num}", output=output / split,
+            input=exp_dir(output, exp_num), output=output / split,
             log_file=output / f"{split}.log", seed=args.seed, anomaly=anomaly,
             min_pixel=config.min_pixel))
         for line in summary.lines():

@@ -163,6 +163,7 @@ def _station_tiles(work, config, ephemeris):
 
 def _kind_tile(work, args, kind, cams, exp_num):
     from ..core.builtin_catalog import SURFACE_KINDS
+    from ..core.layout import ANOMALY_MASK
     from ..core.manifest import read_records
     from ..core.gallery_sheet import GalleryTile
     where = "on the hull" if kind in SURFACE_KINDS else "in front of the station"
@@ -171,6 +172,6 @@ def _kind_tile(work, args, kind, cams, exp_num):
         records = read_records(exp)
         if records:
             record = records[0]
-            return GalleryTile(kind, exp / record["image"], exp / record["masks"]["anomaly_mask"],
+            return GalleryTile(kind, exp / record["image"], exp / record["masks"][ANOMALY_MASK],
                                f"{kind} {where}, test {record['camera']}: {record['anomaly_pixels']} px")
     return GalleryTile(kind, None, None, f"{kind}: not placed from test cameras {cams}")

@@ -75,7 +75,7 @@ class ALLO_PT_day_view(_SubPanel, bpy.types.Panel):
 
     def draw(self, context):
         from ..core.day_view import day_for_frame, marker_label
-        from ..core.ephemeris import BODIES
+        from ..core.bodies import BODIES
         from ..scene import preview
         settings, layout = context.scene.allo, self.layout
         ephemeris = preview.loaded(settings)

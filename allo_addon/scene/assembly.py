@@ -15,7 +15,8 @@ from mathutils.bvhtree import BVHTree
 
 from ..core.config import COLOURS, Config
 from ..core.errors import UserError
-from ..core.ephemeris import BODIES, DayGeometry
+from ..core.bodies import BODIES
+from ..core.ephemeris import DayGeometry
 from ..core import annotations as ann
 from ..core.object_masks import ANOMALY, STATION_OR_BODY
 from ..core.planner import DEFAULT_COLOUR, is_surface_kind

@@ -20,8 +20,9 @@ from ..core import annotations as ann
 from ..core import claims, logs, manifest, stop_request
 from ..core.batch import PreparedBatch
 from ..core.batch_status import LOG, skipped_line
+from ..core.bodies import BODIES
 from ..core.errors import UserError
-from ..core.layout import exp_dir, place_file, prepare_exp_dir
+from ..core.layout import ANOMALY_MASK, FB_MASK, exp_dir, place_file, prepare_exp_dir
 from ..core.object_masks import write_mask_png
 from ..core.planner import is_surface_kind, pose_split
 from ..core.processes import current
@@ -326,11 +327,11 @@ class BatchRun:
             "bodies": {name: {"position": list(geometry.body(name).position),
                               "radius": geometry.body(name).radius,
                               "angular_radius_deg": geometry.body(name).angular_radius_deg}
-                       for name in ("sun", "moon", "earth")},
+                       for name in BODIES},
             "sun_visible_fraction": geometry.sun_visible_fraction,
             "sun_strength": image.sun_strength,
             "sun_lamp_energy": self.stage.sun_energy,
-            "fb_pixels": int((masks["fb_mask"] > 0).sum()),
+            "fb_pixels": int((masks[FB_MASK] > 0).sum()),
             "anomaly": None,
             "anomaly_pixels": 0,
             "render_seconds": round(seconds, 4),
@@ -350,7 +351,7 @@ class BatchRun:
                 "placement_attempts": placement.attempts,
                 "estimated_pixels": placement.estimated_pixels,
             }
-            pixels = int((masks["anomaly_mask"] > 0).sum())
+            pixels = int((masks[ANOMALY_MASK] > 0).sum())
             record["anomaly_pixels"] = pixels
             record["meets_min_pixel"] = pixels > config.min_pixel
             record["min_pixel"] = config.min_pixel   # the post-process's default threshold

@@ -14,7 +14,8 @@ from mathutils import Vector
 
 from . import compat
 from ..core import day_view
-from ..core.ephemeris import BODIES, DayGeometry
+from ..core.bodies import BODIES
+from ..core.ephemeris import DayGeometry
 
 MARKERS = "ALLO Day Markers"
 STATION_VIEW = "ALLO Station View"

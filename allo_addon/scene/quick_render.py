@@ -18,12 +18,13 @@ import numpy as np
 from ..core import day_view, logs
 from ..core.batch import BatchRequest, prepare_batch
 from ..core.errors import UserError
+from ..core.layout import ANOMALY_MASK, FB_MASK
 from ..core.manifest import read_records
 from .dataset_view import read_png
 
 IMAGE, OVERLAY = "ALLO Quick Render", "ALLO Quick Render Masks"
 # mask overlay colours: station and bodies (fb_mask), anomaly (anomaly_mask)
-TINTS = {"fb_mask": (0.1, 0.4, 1.0), "anomaly_mask": (1.0, 0.1, 0.1)}
+TINTS = {FB_MASK: (0.1, 0.4, 1.0), ANOMALY_MASK: (1.0, 0.1, 0.1)}
 
 
 @dataclass
@@ -71,7 +72,7 @@ def quick_render(settings, anomaly: bool) -> QuickResult:
 def overlay(beauty: np.ndarray, masks: dict) -> np.ndarray:
     """The image with each mask's pixels half-tinted in its colour (anomaly on top)."""
     out = beauty.copy()
-    for key in ("fb_mask", "anomaly_mask"):
+    for key in (FB_MASK, ANOMALY_MASK):
         if key in masks:
             where = masks[key]
             out[where, :3] = 0.5 * out[where, :3] + 0.5 * np.array(TINTS[key], np.float32)

@@ -11,9 +11,9 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from ..atomic_files import save_png
-from .masks import ANOMALY, SPACE, STATION
+from .masks import ANOMALY, SPACE, STATION_OR_BODY
 
-MASK_COLOURS = {SPACE: (0, 0, 0), STATION: (70, 130, 180), ANOMALY: (255, 80, 40)}
+MASK_COLOURS = {SPACE: (0, 0, 0), STATION_OR_BODY: (70, 130, 180), ANOMALY: (255, 80, 40)}
 OUTLINE = (60, 255, 60)
 BACKGROUND = (48, 48, 48)
 TEXT = (235, 235, 235)
@@ -55,8 +55,8 @@ def _any_pool(binary: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 def _thumbnails(entry: SheetEntry, size: tuple[int, int]) -> tuple[Image.Image, Image.Image]:
     mask = np.asarray(Image.open(entry.mask).convert("L"))
     anomaly = _any_pool(mask == ANOMALY, size)
-    station = _any_pool(mask == STATION, size)
-    classes = np.where(anomaly, ANOMALY, np.where(station, STATION, SPACE)).astype(np.uint8)
+    station = _any_pool(mask == STATION_OR_BODY, size)
+    classes = np.where(anomaly, ANOMALY, np.where(station, STATION_OR_BODY, SPACE)).astype(np.uint8)
     mask_rgb = np.zeros(classes.shape + (3,), np.uint8)
     for value, colour in MASK_COLOURS.items():
         mask_rgb[classes == value] = colour
@@ -75,9 +75,10 @@ def _draw_header(draw, title: str, font) -> None:
     draw.text((GAP, GAP), title, fill=TEXT, font=font)
     x = GAP
     y = GAP + 26
-    for label, colour in (("space (0)", MASK_COLOURS[SPACE]),
-                          ("station and bodies (1)", MASK_COLOURS[STATION]),
-                          ("anomaly (2)", MASK_COLOURS[ANOMALY]),
+    for label, colour in ((f"space ({SPACE})", MASK_COLOURS[SPACE]),
+                          (f"station and bodies ({STATION_OR_BODY})",
+                           MASK_COLOURS[STATION_OR_BODY]),
+                          (f"anomaly ({ANOMALY})", MASK_COLOURS[ANOMALY]),
                           ("anomaly outline", OUTLINE)):
         draw.rectangle((x, y + 2, x + 14, y + 16), fill=colour, outline=TEXT)
         draw.text((x + 20, y), label, fill=TEXT, font=font)

@@ -1,5 +1,5 @@
-"""Where things are: the render tree we read and the Anomalib layout we write
-(docs/formats.md §5, §6).
+"""Where things are: the render tree we read (docs/formats.md §5, named in core/layout.py) and the
+Anomalib layout we write (§6, named here).
 
 Input:   <exp>/Camera<K>/{normal|anomaly}/<name>.png, masks in fb_mask/ and anomaly_mask/;
          an anomalous batch's twins in reference/, their masks in reference_fb_mask/.
@@ -19,13 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import annotations as ann
+from ..layout import (ANOMALY, ANOMALY_MASK, CAMERA_FOLDER, FB_MASK, MANIFEST,  # noqa: F401
+                      NORMAL, REFERENCE, REFERENCE_FB_MASK, image_files)
 
-CAMERA_FOLDER = re.compile(r"^Camera(\d+)$")
-NORMAL, ANOMALY, REFERENCE = "normal", "anomaly", "reference"
-REFERENCE_FB_MASK = "reference_fb_mask"   # core/planner.py writes the twins' fb masks there
 TRAIN, TEST = "train", "test"
 # what a run writes into the split folder besides the samples
-OUTPUT_MANIFEST, REPORT, CONTACT_SHEET = "manifest.jsonl", "report.json", "contact_sheet.png"
+OUTPUT_MANIFEST, REPORT, CONTACT_SHEET = MANIFEST, "report.json", "contact_sheet.png"
 PRODUCTS = (OUTPUT_MANIFEST, REPORT, CONTACT_SHEET)
 DEFAULT_LOG = "postprocess.log"
 
@@ -40,16 +39,15 @@ class SourceImage:
 
     @property
     def image(self) -> str:
-        return f"{self.camera}/{self.kind}/{self.name}"
+        return image_files(self.camera, self.kind, self.name)["image"]
 
     @property
     def fb_mask(self) -> str:
-        folder = REFERENCE_FB_MASK if self.kind == REFERENCE else "fb_mask"
-        return f"{self.camera}/{folder}/{self.name}"
+        return image_files(self.camera, self.kind, self.name)[FB_MASK]
 
     @property
     def anomaly_mask(self) -> str | None:
-        return f"{self.camera}/anomaly_mask/{self.name}" if self.kind == ANOMALY else None
+        return image_files(self.camera, self.kind, self.name).get(ANOMALY_MASK)
 
     def annotation(self, kind: str) -> str:
         return ann.relative_path(self.camera, self.name, kind, twin=self.kind == REFERENCE)

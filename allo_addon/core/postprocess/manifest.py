@@ -9,8 +9,7 @@ import os
 from pathlib import Path
 
 from ..atomic_files import write_text
-from ..errors import UserError
-from ..manifest import read_records
+from ..manifest import SAMPLES, read_file, read_records
 
 
 def read_render_manifest(exp_dir: Path) -> dict[str, dict]:
@@ -28,24 +27,12 @@ def relative(path: Path, start: Path) -> str:
 
 
 def read_output_manifest(path: Path) -> list[dict]:
-    """The records of a split folder's manifest.jsonl; [] when there is none. It is our own
-    file, written atomically: a line that is not a JSON object comes from a hand edit and is
-    skipped (a re-run writes the file anew)."""
-    if not path.exists():
-        return []
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise UserError(f"cannot read {path}: {error.strerror or error}") from None
-    records = []
-    for line in data.splitlines():
-        try:
-            record = json.loads(line.decode("utf-8"))
-        except ValueError:   # UnicodeDecodeError is one
-            continue
-        if isinstance(record, dict):
-            records.append(record)
-    return records
+    """The records of a split folder's manifest.jsonl; [] when there is none. Read by the same
+    rules as the render manifest (core/manifest.py), which the dataset browser also applies to
+    this file: a torn last line is skipped, any other line that is not a JSON object with an
+    "image" path is an error naming the file and the line. It is read before anything is
+    written (checks.check_split_kind), so a hand-damaged file stops a run at its start."""
+    return read_file(path, SAMPLES)
 
 
 def record_source(record: dict) -> tuple[str, str]:

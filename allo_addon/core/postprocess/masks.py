@@ -7,8 +7,9 @@ is split at half coverage instead of being dropped.
 
 import numpy as np
 
-SPACE, STATION, ANOMALY = 0, 1, 2  # class values in masks/<name>.png
-GROUND_TRUTH_ON = 255              # value of anomalous pixels in ground_truth/<name>.png
+# class values in masks/<name>.png, and the value of anomalous pixels in ground_truth/<name>.png:
+# the renderer's (core/object_masks.py), one definition for the whole dataset
+from ..object_masks import ANOMALY, ON as GROUND_TRUTH_ON, SPACE, STATION_OR_BODY
 
 
 def is_set(mask: np.ndarray) -> np.ndarray:
@@ -18,7 +19,7 @@ def is_set(mask: np.ndarray) -> np.ndarray:
 
 def combine_masks(fb: np.ndarray, anomaly: np.ndarray | None = None) -> np.ndarray:
     """3-class uint8 mask: 0 space, 1 station and bodies (fb), 2 anomaly (wins over fb)."""
-    combined = is_set(fb).astype(np.uint8)  # SPACE or STATION
+    combined = np.where(is_set(fb), STATION_OR_BODY, SPACE).astype(np.uint8)
     if anomaly is not None:
         combined[is_set(anomaly)] = ANOMALY
     return combined

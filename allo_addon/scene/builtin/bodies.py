@@ -12,7 +12,7 @@ import math
 import bpy
 from mathutils import Matrix
 
-from ...core.builtin_catalog import BODIES
+from ...core.bodies import NEAREST_FIRST
 from ...core.errors import UserError
 from ...core.moon_map import HIGHLAND
 
@@ -21,7 +21,7 @@ from .mesh_builder import MeshBuilder
 from .moon_albedo import moon_albedo_image
 from .shader_graph import ShaderGraph
 
-BODY_NAMES = BODIES  # from core/builtin_catalog.py
+BODY_NAMES = NEAREST_FIRST  # from core/bodies.py
 SUN_EMISSION = "ALLO sun disc"
 # enough segments that the silhouette stays round when the Moon fills 50° of the view
 _SEGMENTS = {"moon": (192, 96), "earth": (128, 64), "sun": (64, 32)}
