@@ -14,7 +14,7 @@ from pathlib import Path
 import bpy
 
 from ...core.build_cache import cache_folder, code_key
-from ...core.ephemeris import BODIES
+from ...core.bodies import BODIES
 from . import bodies as builtin_bodies
 from . import station as builtin_station
 
