@@ -21,8 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .core.batch import BatchRequest, PreparedBatch, describe_plan, prepare_batch
-from .core.config import Config, config_from_dict
+from .core.dataset.batch_request import BatchRequest, PreparedBatch, describe_plan, prepare_batch
+from .core.dataset.config import Config, config_from_dict
 from .core.errors import UserError
 from .core.postprocess import PostprocessRequest
 from .core.postprocess import Summary as PostprocessSummary
@@ -45,7 +45,7 @@ class RenderRequest:
     """One batch, as `render` takes it on the command line.
 
     config: a render_config.yaml path, a mapping of its keys (relative paths in it are read
-    from base_dir), a core.config.Config, or None for the built-in defaults on the built-in
+    from base_dir), a core.dataset.config.Config, or None for the built-in defaults on the built-in
     scene. seed None: the config's seed. shard "i/N": every N-th job starting at i.
     """
     exp_num: int
@@ -79,7 +79,7 @@ class BatchPlan:
     """What a batch would render, checked as a render checks it; nothing written."""
     batch: PreparedBatch
     finished: set[str]        # images already rendered and recorded (a rerun skips them)
-    denoising: object         # core.denoiser.DenoiserChoice: what this Cycles will do
+    denoising: object         # core.dataset.denoiser.DenoiserChoice: what this Cycles will do
     views: dict               # job_id -> the camera pose it renders from (scene.view_survey)
 
     @property
@@ -104,8 +104,8 @@ class RenderResult:
 def plan(request: RenderRequest | BatchRequest) -> BatchPlan:
     """Validate a batch and plan it without rendering (`render --dry-run`): the config, the
     ephemeris days, the output folder, the models it would load, the denoiser. Needs bpy."""
-    from .core import manifest
-    from .core.denoiser import plan_denoiser
+    from .core.dataset import manifest
+    from .core.dataset.denoiser import plan_denoiser
     from .scene.assembly import check_assets
     from .scene.render_settings import available_denoisers
     from .scene.view_survey import final_views
@@ -165,14 +165,14 @@ class EphemerisRequest:
 
 @dataclass
 class EphemerisResult:
-    table: object             # core.ephemeris_generator.GeneratedEphemeris
+    table: object             # core.ephemeris.generator.GeneratedEphemeris
     written: list[Path] = field(default_factory=list)
 
 
 def generate_ephemeris(request: EphemerisRequest) -> EphemerisResult:
     """Generate the ephemeris and write the files asked for. No bpy."""
-    from .core.ephemeris_generator import EphemerisRequest as Span
-    from .core.ephemeris_writer import generate_files
+    from .core.ephemeris.generator import EphemerisRequest as Span
+    from .core.ephemeris.writer import generate_files
     if not isinstance(request.start, str):
         raise RequestError("start", f"EphemerisRequest.start is a {type(request.start).__name__}"
                                     f", expected ISO 8601 text such as '2027-01-01'")

@@ -8,9 +8,9 @@ On the window manager, not the scene: Build Scene and Look Through switch the wi
 
 import bpy
 
-from .core.dataset_browser import ALL, Filters, facet_counts, values
 from .core.errors import UserError
-from .core.mask_overlay import VIEWS
+from .core.views.dataset_browser import ALL, Filters, facet_counts, values
+from .core.views.mask_overlay import VIEWS
 
 
 def dataset(props):

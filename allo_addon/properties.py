@@ -1,7 +1,7 @@
 """Scene settings of the add-on (`scene.allo`, saved with the .blend) and its Preferences.
 
 The settings that are render_config.yaml keys carry the key's name; `to_config()` validates
-them through core.config (same messages as the command line) and `from_config()` fills them
+them through core.dataset.config (same messages as the command line) and `from_config()` fills them
 from a Config. The rest (modes, exp number, preview and post-process fields) are per run, as
 the command line's flags are.
 """
@@ -11,12 +11,12 @@ from pathlib import Path
 import bpy
 import yaml
 
-from .core.config import Config, config_from_dict, parse_yaml
+from .core.dataset.config import Config, config_from_dict, parse_yaml
+from .core.dataset.settings import BY_KEY, SETTINGS
 from .core.postprocess.options import BY_NAME as OPTION
-from .core.settings import BY_KEY, SETTINGS
 from .dataset_properties import ALLO_PG_dataset, classes as DATASET_CLASSES
 
-# The settings of render_config.yaml keys are made from core/settings.py's table, one property
+# The settings of render_config.yaml keys are made from core/dataset/settings.py's table, one property
 # per key of the name of the key; a key of kind "mapping" has its fields written by hand below.
 PLAIN_KINDS = ("int", "float", "bool", "choice", "text")
 LIST_KEYS = tuple(s.key for s in SETTINGS if s.kind in ("numbers", "names"))
@@ -40,7 +40,7 @@ def _list_text(values) -> str:
 
 
 def parse_list(text: str) -> list:
-    """'1, 5.5, red' -> [1, 5.5, 'red']; core.config checks the types and names the key."""
+    """'1, 5.5, red' -> [1, 5.5, 'red']; core.dataset.config checks the types and names the key."""
     items = []
     for token in (t.strip() for t in text.split(",")):
         if not token:
@@ -178,7 +178,7 @@ class ALLO_PG_settings(bpy.types.PropertyGroup):
     use_scale: bpy.props.BoolProperty(name="Scale")
     use_colour: bpy.props.BoolProperty(name="Colour")
     # --- output and render ---------------------------------------------------------------
-    # (the render_config.yaml keys are added below the class, from core/settings.py)
+    # (the render_config.yaml keys are added below the class, from core/dataset/settings.py)
     exp_num: bpy.props.IntProperty(name="Experiment", default=1, min=0)
     # --- the fields of the keys of kind "mapping" (MAPPING_PROPERTIES) --------------------
     jitter_position: bpy.props.FloatProperty(name="Jitter Position", default=1.0, min=0.0)

@@ -29,8 +29,8 @@ FULL_HD = (1920, 1080)
 
 def run(args):
     import bpy
-    from allo_addon.core.batch import BatchRequest, prepare_batch
-    from allo_addon.core.manifest import read_records
+    from allo_addon.core.dataset.batch_request import BatchRequest, prepare_batch
+    from allo_addon.core.dataset.manifest import read_records
     from allo_addon.scene.batch import BatchRun
 
     with tempfile.TemporaryDirectory() as out:
@@ -87,7 +87,7 @@ def replay_placements(batch, stage, config, render_20=False, masks_in=None):
     anomaly present: 20 samples undenoised (the original's check), or a masked render at depth 0
     (the anomaly mask's pixels against the placement's estimate)."""
     import bpy
-    from allo_addon.core.planner import is_surface_kind
+    from allo_addon.core.dataset.plan import is_surface_kind
     from allo_addon.scene.placement import Placement, place_anomaly, place_on_surface
     from allo_addon.scene.renderer import MaskedRenderer
     from allo_addon.scene.view_survey import steady_pose

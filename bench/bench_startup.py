@@ -2,7 +2,7 @@
 start, for the built-in scene at a small size, split into the stages a batch goes through.
 
 The child process runs the stages itself through the functions the batch uses (headless
-ensure_registered, core/batch.prepare_batch, scene/assembly.StationScene, render_settings,
+ensure_registered, core/dataset/batch_request.prepare_batch, scene/assembly.StationScene, render_settings,
 scene/renderer.MaskedRenderer, BatchRun._prepare_job) in BatchRun.steps' order, and takes a
 timestamp between them; inside the scene build, the builders (station, each body, the Moon's
 albedo map, the Earth's material, the station's BVH) are wrapped by timers in that child
@@ -88,8 +88,8 @@ def child():
 
     import tempfile
     from dataclasses import replace
-    from allo_addon.core import batch as core_batch
-    from allo_addon.core.config import Config
+    from allo_addon.core.dataset import batch_request as core_batch
+    from allo_addon.core.dataset.config import Config
     from allo_addon.scene import assembly, render_settings
     from allo_addon.scene.batch import BatchRun
     from allo_addon.scene.builtin import bodies, scene_cache

@@ -16,8 +16,8 @@ SETTINGS = {"start_day": 0, "end_day": 30, "day_interval": 6, "cams": {"start": 
 
 
 def run(args):
-    from allo_addon.core.batch import BatchRequest, prepare_batch
-    from allo_addon.core.config import config_from_dict
+    from allo_addon.core.dataset.batch_request import BatchRequest, prepare_batch
+    from allo_addon.core.dataset.config import config_from_dict
     from allo_addon.scene.assembly import StationScene
     from allo_addon.scene.placement import Placement, place_on_surface
     from allo_addon.scene.render_settings import configure_cycles

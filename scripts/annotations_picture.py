@@ -21,7 +21,7 @@ import numpy as np  # noqa: E402
 import yaml  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 
-from allo_addon.core import annotations as ann  # noqa: E402
+from allo_addon.core.dataset import annotations as ann  # noqa: E402
 
 # parts colours (id 1, 2, …, repeated); space and the anomaly stay black
 PALETTE = np.array([(230, 25, 75), (60, 180, 75), (255, 225, 25), (0, 130, 200), (245, 130, 48),

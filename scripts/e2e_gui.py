@@ -161,7 +161,7 @@ def progress():
 
 def rendered_files():
     exp = Path(bpy.path.abspath(settings().output_dir)) / f"exp_{settings().exp_num}"
-    records = importlib.import_module(f"{ADDON}.core.manifest").read_records(exp)
+    records = importlib.import_module(f"{ADDON}.core.dataset.manifest").read_records(exp)
     return {"exp": str(exp), "manifest_records": len(records),
             "pngs": len(list(exp.rglob("*.png"))),
             "partial_left": [str(p) for p in (exp / ".partial").glob("run-*/*")] +

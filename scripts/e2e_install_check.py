@@ -130,7 +130,7 @@ def spawned_postprocess(config, exp_num):
     except ImportError as error:
         return {"skipped": f"this package has no worker pool module: {error}"}
     postprocess = importlib.import_module(f"{ADDON_MODULE}.core.postprocess")
-    load_config = importlib.import_module(f"{ADDON_MODULE}.core.config").load_config
+    load_config = importlib.import_module(f"{ADDON_MODULE}.core.dataset.config").load_config
     exp = load_config(config.resolve()).output_dir / f"exp_{exp_num}"
     start_method, pool.start_method = pool.start_method, lambda platform=None: "spawn"
     try:

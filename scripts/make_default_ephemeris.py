@@ -15,8 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from allo_addon.core.ephemeris_generator import EphemerisRequest, generate  # noqa: E402
-from allo_addon.core.ephemeris_writer import (  # noqa: E402
+from allo_addon.core.ephemeris.generator import EphemerisRequest, generate  # noqa: E402
+from allo_addon.core.ephemeris.writer import (  # noqa: E402
     extended_text, original_text, write_atomically)
 
 DATA = ROOT / "allo_addon" / "data"

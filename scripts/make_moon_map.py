@@ -1,12 +1,12 @@
 """Regenerate allo_addon/data/moon_albedo.png: the built-in Moon's albedo map, 8-bit.
 
-    python scripts/make_moon_map.py            # rasterise core/moon_map.albedo_map and rewrite
+    python scripts/make_moon_map.py            # rasterise core/assets/moon_map.albedo_map and rewrite
     python scripts/make_moon_map.py --check    # exit 1 if the file differs from a fresh map
 
 The scene loads this file instead of rasterising the map at every scene build (~1 s on an idle
 core, most of a shard's start). The values are what Blender stores when the float map is
 written into an 8-bit image, floor(v · 255 + 0.5) (tests/test_moon_map.py checks both the file
-and that rule against Blender). Rerun this script after changing core/moon_map.py.
+and that rule against Blender). Rerun this script after changing core/assets/moon_map.py.
 """
 
 import argparse
@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from allo_addon.core.moon_map import SHIPPED_MAP, albedo_map, to_bytes  # noqa: E402
+from allo_addon.core.assets.moon_map import SHIPPED_MAP, albedo_map, to_bytes  # noqa: E402
 
 
 def png_bytes(values: np.ndarray) -> bytes:
@@ -39,7 +39,7 @@ def main(argv=None) -> int:
     if args.check:
         shipped = np.flipud(np.asarray(Image.open(SHIPPED_MAP)))
         if shipped.shape != fresh.shape or not np.array_equal(shipped, fresh):
-            print(f"{path} differs from core/moon_map.albedo_map(): run this script",
+            print(f"{path} differs from core/assets/moon_map.albedo_map(): run this script",
                   file=sys.stderr)
             return 1
         print(f"{path} is current")

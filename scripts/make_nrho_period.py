@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from allo_addon.core.orbit import cr3bp  # noqa: E402
+from allo_addon.core.ephemeris.orbit import cr3bp  # noqa: E402
 
 # Same rule as scripts/make_default_ephemeris.py: another CPU may round numpy's functions
 # differently in the last bit, and the integration amplifies that. Each state component may

@@ -7,7 +7,7 @@ exposures.
 The view is rendered twice by the real batch (`render_batch`, as a user's config would): once
 without `sensor:` (Blender's own PNG, the `none` preset) and once with `gateway_inspection`,
 keeping the linear radiance that render hands to the sensor model. Every other panel is that
-same radiance through core/sensor.expose with the image's render seed, so the panels differ
+same radiance through core/sensor/model.expose with the image's render seed, so the panels differ
 only by the camera.
 """
 
@@ -26,7 +26,7 @@ import numpy as np  # noqa: E402
 import yaml  # noqa: E402
 from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 
-from allo_addon.core import sensor  # noqa: E402
+from allo_addon.core.sensor import model as sensor  # noqa: E402
 
 EXPOSURES = (-3.0, 0.0, 3.0)   # stops around the metered exposure
 

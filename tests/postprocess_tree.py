@@ -1,7 +1,7 @@
 """Small exp_<N> render trees (docs/formats.md §5) written with Pillow, for the post-process tests.
 
-Paths and names come from the modules the renderer writes with (core/layout.py,
-core/render_names.py); tests/test_dataset_contract.py pins those literally.
+Paths and names come from the modules the renderer writes with (core/dataset/layout.py,
+core/dataset/names.py); tests/test_dataset_contract.py pins those literally.
 """
 
 import json
@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from allo_addon.core.layout import (ANOMALY, ANOMALY_MASK, FB_MASK, MANIFEST, NORMAL, REFERENCE,
-                                    camera_folder, image_files)
-from allo_addon.core.render_names import anomaly_name, normal_name, parse_render_name
+from allo_addon.core.dataset.layout import (ANOMALY, ANOMALY_MASK, FB_MASK, MANIFEST, NORMAL, REFERENCE,
+                                            camera_folder, image_files)
+from allo_addon.core.dataset.names import anomaly_name, normal_name, parse_render_name
 
 SIZE = (64, 36)  # width, height
 

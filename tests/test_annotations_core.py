@@ -1,15 +1,15 @@
 """Annotations without Blender: pass conversions, the EXR files, the config key, and the
-post-process carrying the files (core/annotations.py, core/postprocess/)."""
+post-process carrying the files (core/dataset/annotations.py, core/postprocess/)."""
 
 import json
 
 import numpy as np
 import pytest
 
-from allo_addon.core import annotations as ann
-from allo_addon.core.config import config_from_dict
+from allo_addon.core.dataset import annotations as ann
+from allo_addon.core.dataset.config import config_from_dict
+from allo_addon.core.dataset.mask_classes import ANOMALY, SPACE, STATION_OR_BODY, masks_from_index
 from allo_addon.core.errors import UserError
-from allo_addon.core.object_masks import ANOMALY, SPACE, STATION_OR_BODY, masks_from_index
 from allo_addon.core.postprocess import PostprocessRequest, postprocess
 from postprocess_tree import SIZE, make_anomaly_exp, read, tree, write_manifest
 
@@ -186,7 +186,7 @@ def test_postprocess_without_annotations_writes_no_annotation_folder(tmp_path):
 
 
 def test_the_dry_run_names_the_annotations_only_when_asked(tmp_path):
-    from allo_addon.core.batch import BatchRequest, describe_plan, prepare_batch
+    from allo_addon.core.dataset.batch_request import BatchRequest, describe_plan, prepare_batch
     lines = {}
     for name, extra in (("with", {"annotations": ["normals", "depth"]}), ("without", {})):
         config = config_from_dict({"start_day": 1, "end_day": 1, "cams": [0],
@@ -215,6 +215,6 @@ def test_mvtec_layout_carries_annotations_beside_its_masks_folder(tmp_path):
 
 
 def test_a_category_cannot_take_an_annotation_folder_name():
-    from allo_addon.core.postprocess.layout import check_category
+    from allo_addon.core.postprocess.output_layout import check_category
     assert "holds that annotation" in check_category("depth")
     assert check_category("station") is None

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from allo_addon.core import annotations as ann
+from allo_addon.core.dataset import annotations as ann
 
 pytestmark = pytest.mark.blender
 

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from allo_addon.core.batch import DEFAULT_EPHEMERIS
-from allo_addon.core.config import config_from_dict
-from allo_addon.core.ephemeris import load_ephemeris
+from allo_addon.core.dataset.batch_request import DEFAULT_EPHEMERIS
+from allo_addon.core.dataset.config import config_from_dict
+from allo_addon.core.dataset.plan import make_plan
+from allo_addon.core.dataset.poses import load_pose_table
+from allo_addon.core.ephemeris.reader import load_ephemeris
 from allo_addon.core.errors import UserError
-from allo_addon.core.planner import make_plan
-from allo_addon.core.poses import load_pose_table
 from blender_addon import registered_addon
 
 

@@ -5,9 +5,9 @@ import sys
 
 from conftest import REPO, run_cli
 
-from allo_addon.core.bodies import NEAREST_FIRST
-from allo_addon.core.builtin_catalog import (ANOMALY_DESCRIPTIONS, ANOMALY_KINDS, STATION_PARTS,
-                                             SURFACE_KINDS)
+from allo_addon.core.ephemeris.bodies import NEAREST_FIRST
+from allo_addon.core.assets.catalog import (ANOMALY_DESCRIPTIONS, ANOMALY_KINDS, STATION_PARTS,
+                                            SURFACE_KINDS)
 
 
 def sections(text):

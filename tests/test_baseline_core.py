@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from allo_addon.core.baseline import median_reference, metrics, plan, report
-from allo_addon.core.config import config_from_dict
+from allo_addon.core.dataset.config import config_from_dict
 from allo_addon.core.errors import UserError
 
 

@@ -16,8 +16,8 @@ from mathutils.bvhtree import BVHTree  # noqa: E402
 
 from conftest import REPO  # noqa: E402
 
-from allo_addon.core.bodies import BODIES, NEAREST_FIRST  # noqa: E402
-from allo_addon.core.builtin_catalog import STATION_PARTS, SURFACE_KINDS  # noqa: E402
+from allo_addon.core.ephemeris.bodies import BODIES, NEAREST_FIRST  # noqa: E402
+from allo_addon.core.assets.catalog import STATION_PARTS, SURFACE_KINDS  # noqa: E402
 from allo_addon.core.errors import UserError  # noqa: E402
 from allo_addon.scene.builtin.anomalies import ANOMALY_KINDS, build_anomaly  # noqa: E402
 from allo_addon.scene.builtin.bodies import build_body  # noqa: E402
@@ -376,8 +376,8 @@ def test_surface_kinds_sit_on_the_hull_and_ignore_depth(kind, render_ops, write_
 @pytest.mark.parametrize("kind", SURFACE_KINDS)
 def test_surface_patches_bend_onto_the_hull(kind):
     # a 0.9 m patch on a 1.5 m barrel would float 7 cm off it at its edges if left flat
-    from allo_addon.core.config import config_from_dict
-    from allo_addon.core.poses import load_pose_table
+    from allo_addon.core.dataset.config import config_from_dict
+    from allo_addon.core.dataset.poses import load_pose_table
     from allo_addon.scene.assembly import StationScene
     from allo_addon.scene.placement import Placement, place_on_surface
     from allo_addon.scene.render_settings import configure_cycles

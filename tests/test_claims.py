@@ -1,4 +1,4 @@
-"""Job claims and process liveness (core/claims.py, core/processes.py): real processes, no bpy."""
+"""Job claims and process liveness (core/runs/claims.py, core/runs/processes.py): real processes, no bpy."""
 
 import json
 import os
@@ -9,9 +9,10 @@ import sys
 import pytest
 from writers_at_once import write_at_once
 
-from allo_addon.core import claims, manifest
-from allo_addon.core.layout import claims_dir
-from allo_addon.core.processes import ProcessId, current, is_running, start_mark, this_host
+from allo_addon.core.dataset import manifest
+from allo_addon.core.dataset.layout import claims_dir
+from allo_addon.core.runs import claims
+from allo_addon.core.runs.processes import ProcessId, current, is_running, start_mark, this_host
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 JOB = "anomaly-day1-Camera0"
@@ -119,7 +120,7 @@ CONTENDER = """
 import sys
 from pathlib import Path
 sys.path.insert(0, {repo!r})
-from allo_addon.core import claims
+from allo_addon.core.runs import claims
 sys.stdin.readline()                       # all start together
 won = isinstance(claims.claim(Path({exp!r}), {job!r}), claims.Claim)
 print("won" if won else "lost", flush=True)
@@ -148,7 +149,7 @@ APPENDER = """
 import sys
 from pathlib import Path
 sys.path.insert(0, {repo!r})
-from allo_addon.core import manifest
+from allo_addon.core.dataset import manifest
 writer = manifest.ManifestWriter(Path({exp!r}))
 sys.stdin.readline()
 for image in {images!r}:
@@ -167,7 +168,7 @@ def test_writers_appending_at_once_record_each_image_once(tmp_path):
 
 
 def test_scratch_folders_of_dead_processes_on_this_host_only_are_removed(tmp_path, child):
-    from allo_addon.core.scratch import scratch_dir
+    from allo_addon.core.runs.scratch import scratch_dir
     host, me = this_host(), current()
     dead = ProcessId(host, dead_pid(), None, me.space)
     live = ProcessId(host, child.pid, start_mark(child.pid), me.space)

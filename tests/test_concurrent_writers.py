@@ -136,9 +136,9 @@ def test_two_processes_on_one_exp_render_and_record_each_image_once(single_run, 
 def test_a_run_stopped_between_images_leaves_no_claim(single_run):
     """The GUI's Esc closes the generator after an image: its job is free again at once."""
     pytest.importorskip("bpy")
-    from allo_addon.core.batch import BatchRequest, prepare_batch
-    from allo_addon.headless.blender_session import ensure_registered
     from allo_addon.core import logs
+    from allo_addon.core.dataset.batch_request import BatchRequest, prepare_batch
+    from allo_addon.headless.blender_session import ensure_registered
     from allo_addon.scene.batch import BatchRun
     ensure_registered()
     config, _ = single_run

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from allo_addon.core.config import Config, config_from_dict, load_config
+from allo_addon.core.dataset.config import Config, config_from_dict, load_config
 from allo_addon.core.errors import UserError
 
 
@@ -142,7 +142,7 @@ def test_a_key_written_twice_names_both_lines(tmp_path, text, expected):
 
 
 def test_the_panels_anomaly_parameters_field_refuses_a_key_written_twice():
-    from allo_addon.core.config import parse_yaml
+    from allo_addon.core.dataset.config import parse_yaml
     with pytest.raises(UserError, match="Anomaly Parameters: key 'drill' is written twice"):
         parse_yaml("{drill: {size: 1}, drill: {weight: 2}}", "Anomaly Parameters")
     assert parse_yaml("{a: &x {size: 1}, b: *x}", "Anomaly Parameters") == \

@@ -8,10 +8,10 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from allo_addon.core.dataset_browser import (ALL, UNSPLIT, Filters, facet_counts, key_fields,
-                                             open_dataset, select, values)
+from allo_addon.core.views.dataset_browser import (ALL, UNSPLIT, Filters, facet_counts, key_fields,
+                                                   open_dataset, select, values)
 from allo_addon.core.errors import UserError
-from allo_addon.core.mask_overlay import classes_from_masks, compose, outline
+from allo_addon.core.views.mask_overlay import classes_from_masks, compose, outline
 
 
 def exp_record(camera, day, kind, name, pose=True):

@@ -5,9 +5,11 @@ fixtures) takes these names from the modules that own them; this test pins what 
 say, so a change to the contract is a deliberate edit here, never a side effect.
 """
 
-from allo_addon.core import bodies, layout, manifest, object_masks, render_names
-from allo_addon.core.ephemeris_geometry import COLUMNS
-from allo_addon.core.postprocess import layout as output_layout
+from allo_addon.core.ephemeris import bodies
+from allo_addon.core.dataset import (layout, manifest, mask_classes as object_masks,
+                                     names as render_names)
+from allo_addon.core.ephemeris.geometry import COLUMNS
+from allo_addon.core.postprocess import output_layout
 from allo_addon.core.postprocess import masks as output_masks
 
 

@@ -1,13 +1,13 @@
-"""The day view's pure parts (core/day_view.py): frame <-> day, marker labels and segments,
+"""The day view's pure parts (core/views/day_view.py): frame <-> day, marker labels and segments,
 the station-view lens and the Quick Render size. No Blender."""
 
 import math
 
 import pytest
 
-from allo_addon.core import day_view
-from allo_addon.core.ephemeris import Body, DayGeometry, load_ephemeris
-from allo_addon.core.poses import DATA_DIR
+from allo_addon.core.dataset.poses import DATA_DIR
+from allo_addon.core.ephemeris.reader import Body, DayGeometry, load_ephemeris
+from allo_addon.core.views import day_view
 
 
 def geometry(**extra):

@@ -26,7 +26,7 @@ def ops():
 @pytest.fixture
 def loaded(ops, tmp_path):
     """The panel with the extended default ephemeris loaded and the scene built (tiny)."""
-    from allo_addon.core.config import config_from_dict
+    from allo_addon.core.dataset.config import config_from_dict
     from allo_addon.scene import preview
     s = bpy.context.scene.allo
     tiny = {**TINY, "end_day": 1, "cams": [1], "sun_strength": [3.0]}
@@ -48,14 +48,14 @@ def settings():
 
 
 def row(s, day):
-    from allo_addon.core.ephemeris import load_ephemeris
+    from allo_addon.core.ephemeris.reader import load_ephemeris
     from allo_addon.scene import preview
     return load_ephemeris(preview.ephemeris_file(s)).day(day)
 
 
 def test_markers_point_at_the_bodies_and_never_render(ops, loaded):
-    from allo_addon.core.day_view import marker_label
-    from allo_addon.core.bodies import BODIES
+    from allo_addon.core.ephemeris.bodies import BODIES
+    from allo_addon.core.views.day_view import marker_label
     from allo_addon.scene import day_view, preview
     loaded.preview_day = 17
     assert ops.preview_day() == {"FINISHED"}
@@ -139,7 +139,7 @@ def day_view_objects_in(scene):
 
 
 def test_view_from_station_shows_a_body_at_its_true_apparent_size(ops, loaded):
-    from allo_addon.core.day_view import field_of_view_deg
+    from allo_addon.core.views.day_view import field_of_view_deg
     from allo_addon.scene import preview
     loaded.preview_day = 17
     for name in ("earth", "moon", "sun"):

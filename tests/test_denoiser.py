@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from allo_addon.core.batch import BatchRequest, describe_plan, prepare_batch
-from allo_addon.core.denoiser import OIDN, OPTIX, choose_denoiser, plan_denoiser
+from allo_addon.core.dataset.batch_request import BatchRequest, describe_plan, prepare_batch
+from allo_addon.core.dataset.denoiser import OIDN, OPTIX, choose_denoiser, plan_denoiser
 
 NO_DENOISER = "this Blender's Cycles has no denoiser"
 

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from allo_addon.core.ephemeris import load_ephemeris
-from allo_addon.core.ephemeris_generator import EphemerisRequest, generate
-from allo_addon.core.orbit import frames
-from allo_addon.core.orbit.timescales import julian_date_utc, tt_from_utc
+from allo_addon.core.ephemeris.generator import EphemerisRequest, generate
+from allo_addon.core.ephemeris.orbit import frames
+from allo_addon.core.ephemeris.orbit.timescales import julian_date_utc, tt_from_utc
+from allo_addon.core.ephemeris.reader import load_ephemeris
 from blender_addon import registered_addon
 
 pytestmark = pytest.mark.blender

@@ -6,14 +6,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from allo_addon.core.bodies import BODIES
-from allo_addon.core.ephemeris import load_ephemeris
-from allo_addon.core.ephemeris_generator import EphemerisRequest, generate
-from allo_addon.core.ephemeris_writer import generate_files
+from allo_addon.core.ephemeris.bodies import BODIES
+from allo_addon.core.ephemeris.generator import EphemerisRequest, generate
+from allo_addon.core.ephemeris.orbit import frames
+from allo_addon.core.ephemeris.orbit.eclipse import angle_between, sun_visible_fraction
+from allo_addon.core.ephemeris.orbit.timescales import julian_date_utc, tt_from_utc
+from allo_addon.core.ephemeris.reader import load_ephemeris
+from allo_addon.core.ephemeris.writer import generate_files
 from allo_addon.core.errors import UserError
-from allo_addon.core.orbit import frames
-from allo_addon.core.orbit.eclipse import angle_between, sun_visible_fraction
-from allo_addon.core.orbit.timescales import julian_date_utc, tt_from_utc
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -263,7 +263,7 @@ def test_command_line_writes_files_and_exits_2_on_bad_input(tmp_path, capsys):
 def test_csv_rows_print_numbers_as_numpy_savetxt_does():
     # The writer formats all rows in one call for speed; the files must read as before.
     import io
-    from allo_addon.core.ephemeris_writer import NUMBER_FORMAT, _csv
+    from allo_addon.core.ephemeris.writer import NUMBER_FORMAT, _csv
     matrix = np.array([[1e-300, -0.0, 123456789012345.0, 1 / 3, -2.5e-7, 0.0],
                        [np.pi, -np.e, 1e22, 7.0, 0.1, 384400.0]])
     expected = io.StringIO()

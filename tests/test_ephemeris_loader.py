@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from allo_addon.core.ephemeris import COLUMNS, load_ephemeris
-from allo_addon.core.ephemeris_extended import EXTENDED_COLUMNS
+from allo_addon.core.ephemeris.extended import EXTENDED_COLUMNS
+from allo_addon.core.ephemeris.reader import COLUMNS, load_ephemeris
 from allo_addon.core.errors import UserError
 
 GOOD = [12.2, 56.0, -194.6, 457.2, 18.9, 701.1, -3614.3, -1563.7, 31.1, 1771.9, 519.7, 768.2]

@@ -6,9 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from allo_addon.core.orbit import cr3bp, frames
-from allo_addon.core.orbit.integrator import integrate
-from allo_addon.core.orbit.lunar_theory import moon_ecliptic_of_date
+from allo_addon.core.ephemeris.orbit import cr3bp, frames
+from allo_addon.core.ephemeris.orbit.integrator import integrate
+from allo_addon.core.ephemeris.orbit.lunar_theory import moon_ecliptic_of_date
 
 GM_EARTH_MOON_KM3_S2 = 398600.435 + 4902.800
 ROOT = Path(__file__).resolve().parent.parent
@@ -140,8 +140,10 @@ def test_moon_rates_are_the_series_derivatives_and_the_taylor_step_holds():
     difference of the plain series (h = 0.002 day: truncation ~1e-12, rounding of the Julian
     date ~3e-7 of a rate) agrees. The Taylor step to ±1 minute stays within 0.1 m of the series
     evaluated at the shifted epoch."""
-    from allo_addon.core.orbit.frames import ecliptic_of_date_to_j2000, spherical_to_vectors
-    from allo_addon.core.orbit.lunar_theory import moon_ecliptic_with_rates, moon_positions_around
+    from allo_addon.core.ephemeris.orbit.frames import (ecliptic_of_date_to_j2000,
+                                                        spherical_to_vectors)
+    from allo_addon.core.ephemeris.orbit.lunar_theory import (moon_ecliptic_with_rates,
+                                                              moon_positions_around)
 
     jd = 2461406.5 + np.arange(0, 365, 0.37)          # 2027, every ~9 h
     h = 0.002

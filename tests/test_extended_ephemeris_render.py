@@ -35,8 +35,8 @@ def test_extended_ephemeris_drives_the_scene(write_config, tmp_path):
 
 def test_preview_of_rotation_matches_the_file(write_config, tmp_path):
     pytest.importorskip("bpy")
-    from allo_addon.core.config import config_from_dict
-    from allo_addon.core.ephemeris import load_ephemeris
+    from allo_addon.core.dataset.config import config_from_dict
+    from allo_addon.core.ephemeris.reader import load_ephemeris
     from allo_addon.scene.assembly import StationScene
     day = load_ephemeris(EXTENDED).day(5)
     stage = StationScene(config_from_dict({}))

@@ -1,8 +1,9 @@
 """Which days and views the gallery shows (pure logic, on the shipped default ephemeris)."""
 
-from allo_addon.core.batch import DEFAULT_EPHEMERIS
-from allo_addon.core.ephemeris import load_ephemeris
-from allo_addon.core.gallery_choice import angle_deg, best, contrasting_sun_days, sun_direction
+from allo_addon.core.dataset.batch_request import DEFAULT_EPHEMERIS
+from allo_addon.core.ephemeris.reader import load_ephemeris
+from allo_addon.core.views.gallery_choice import (angle_deg, best, contrasting_sun_days,
+                                                  sun_direction)
 
 
 def test_second_day_has_the_most_different_sun():

@@ -4,7 +4,8 @@ kinds that could not be placed."""
 import numpy as np
 from PIL import Image
 
-from allo_addon.core.gallery_sheet import OUTLINE, GalleryTile, crop_around, make_gallery, outlined
+from allo_addon.core.views.gallery_sheet import (OUTLINE, GalleryTile, crop_around, make_gallery,
+                                                 outlined)
 
 
 def test_outline_surrounds_the_mask_and_crop_centres_it():

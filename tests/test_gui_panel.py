@@ -77,7 +77,7 @@ CHANGED = {
 
 
 def test_every_setting_round_trips_through_render_config_yaml(ops, tmp_path):
-    from allo_addon.core.config import Config, load_config
+    from allo_addon.core.dataset.config import Config, load_config
     from allo_addon.properties import CONFIG_PROPERTIES
     paths = {"ephemeris_path": tmp_path / "eph.csv", "cad_models_path": tmp_path / "cad",
              "anomalies_path": tmp_path / "anomalies", "output_dir": tmp_path / "out"}
@@ -122,8 +122,8 @@ def test_bad_settings_are_reported_as_the_command_line_words_them(ops, tmp_path)
 
 def test_preview_day_places_bodies_and_sun_as_the_ephemeris_row_says(ops):
     from mathutils import Vector
-    from allo_addon.core.bodies import BODIES
-    from allo_addon.core.ephemeris import load_ephemeris
+    from allo_addon.core.ephemeris.bodies import BODIES
+    from allo_addon.core.ephemeris.reader import load_ephemeris
     from allo_addon.scene import preview
     s = settings()
     s.ephemeris_path = str(Path(preview.DEFAULT_EPHEMERIS).with_name(
@@ -161,7 +161,7 @@ def test_preview_day_places_bodies_and_sun_as_the_ephemeris_row_says(ops):
 
 
 def test_panel_render_writes_what_the_command_line_writes(ops, tmp_path):
-    from allo_addon.core.config import load_config
+    from allo_addon.core.dataset.config import load_config
     from test_render_batch import assert_same_render, files, records, stable
     tiny = {**TINY, "end_day": 1, "cams": [1], "resolution": [96, 54], "sun_strength": [3, 9]}
     cli_dir, gui_dir = tmp_path / "cli", tmp_path / "gui"

@@ -486,7 +486,7 @@ def test_blender_limits_match_the_constants_in_core():
     """core/ has no bpy, so it states Blender's hard limits as constants: they must be these."""
     import bpy
 
-    from allo_addon.core import config as core
+    from allo_addon.core.dataset import config as core
     from allo_addon.headless.blender_session import ensure_registered
     ensure_registered()
     scene = bpy.data.scenes[0]

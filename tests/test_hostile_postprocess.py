@@ -174,7 +174,7 @@ MISTAKES = {
         lambda t: ((open_to_all(t / "out" / "train") / "manifest.jsonl").write_text("{}\n"),
                    unreadable(t / "out" / "train" / "manifest.jsonl")),
         ordinary, "manifest.jsonl: Permission denied", True),
-    # the same rules as every manifest reader (core/manifest.py): a damaged line before the
+    # the same rules as every manifest reader (core/dataset/manifest.py): a damaged line before the
     # last is an error naming it, found before anything is written
     "output manifest with garbage lines": (
         lambda t: (t / "out" / "train").mkdir() or

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from allo_addon.core import manifest
+from allo_addon.core.dataset import manifest
 from allo_addon.core.errors import UserError
-from allo_addon.core.postprocess.manifest import read_output_manifest, read_render_manifest
+from allo_addon.core.postprocess.output_manifest import read_output_manifest, read_render_manifest
 from conftest import REPO, run_cli
 
 RECORDS = [{"image": f"Camera0/normal/{day}_normal_2.png", "day": day} for day in (1, 2, 3)]

@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from allo_addon.core.moon_map import HIGHLAND, SHIPPED_MAP, albedo_map, sample, to_bytes
+from allo_addon.core.assets.moon_map import HIGHLAND, SHIPPED_MAP, albedo_map, sample, to_bytes
 
 NEAR_SIDE_MARIA = {"Imbrium": (32.8, -15.6), "Serenitatis": (28.0, 17.5), "Crisium": (17.0, 59.1),
                    "Tranquillitatis": (8.5, 31.4), "Nubium": (-21.3, -16.6), "Procellarum": (18.0, -57.0)}
@@ -46,7 +46,7 @@ def test_same_map_every_time(albedo):
 
 def test_shipped_map_is_the_rasterised_map(albedo):
     """The scene loads data/moon_albedo.png; it must be albedo_map() as 8-bit values (rerun
-    scripts/make_moon_map.py after changing core/moon_map.py)."""
+    scripts/make_moon_map.py after changing core/assets/moon_map.py)."""
     from PIL import Image
     shipped = np.flipud(np.asarray(Image.open(SHIPPED_MAP)))   # the file's first row is the top
     assert shipped.dtype == np.uint8 and shipped.shape == albedo.shape

@@ -1,4 +1,4 @@
-"""The placement attempt loop without Blender (core/placement_search.py, issue #13 §5).
+"""The placement attempt loop without Blender (core/dataset/placement_search.py, issue #13 §5).
 
 The geometry here is a plain-Python stand-in for the scene's ray casts (pure logic, not bpy):
 it answers each check from a script of verdicts, so the loop's order of checks, reasons,
@@ -9,11 +9,11 @@ real Blender (test_builtin_assets, test_render_batch).
 import math
 from dataclasses import dataclass
 
-from allo_addon.core.placement_search import (INSIDE, INTERSECTS, MIN_FACING, NO_HULL_IN_VIEW,
-                                              NO_SURFACE, NOT_SMOOTH, OBLIQUE, OUTSIDE_VIEW,
-                                              Placement, PlacementFailure, search_free_space,
-                                              search_hull)
-from allo_addon.core.seeds import rng_from
+from allo_addon.core.dataset.placement_search import (INSIDE, INTERSECTS, MIN_FACING, NO_HULL_IN_VIEW,
+                                                      NO_SURFACE, NOT_SMOOTH, OBLIQUE, OUTSIDE_VIEW,
+                                                      Placement, PlacementFailure, search_free_space,
+                                                      search_hull)
+from allo_addon.core.dataset.seeds import rng_from
 
 
 class ScriptedSpace:

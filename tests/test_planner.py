@@ -2,11 +2,11 @@ from pathlib import Path
 
 import pytest
 
-from allo_addon.core.config import config_from_dict
-from allo_addon.core.ephemeris import Ephemeris, geometry_from_values
+from allo_addon.core.dataset.config import config_from_dict
+from allo_addon.core.dataset.plan import make_plan, normalise_modes, parse_shard
+from allo_addon.core.dataset.poses import CameraPose, PoseTable, jittered, load_pose_table
+from allo_addon.core.ephemeris.reader import Ephemeris, geometry_from_values
 from allo_addon.core.errors import UserError
-from allo_addon.core.planner import make_plan, normalise_modes, parse_shard
-from allo_addon.core.poses import CameraPose, PoseTable, jittered, load_pose_table
 
 ROW = [40, 500, 0, 0, 18.6, 0, 4000, 0, 33, 0, 0, 2000]
 

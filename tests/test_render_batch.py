@@ -47,7 +47,7 @@ def files(exp):
 
 
 def planned_names(config, anomaly, modes):
-    from allo_addon.core.batch import BatchRequest, prepare_batch
+    from allo_addon.core.dataset.batch_request import BatchRequest, prepare_batch
     batch = prepare_batch(BatchRequest(config, 0, anomaly=anomaly, modes=frozenset(modes)))
     return sorted(path for job in batch.plan.jobs for image in job.renders
                   for path in job.relative_paths(image).values())

@@ -1,5 +1,5 @@
 """The built-in station and bodies come from a cached .blend after the first build
-(core/build_cache.py, scene/builtin/scene_cache.py): same renders, a new key when any file of
+(core/assets/build_cache.py, scene/builtin/scene_cache.py): same renders, a new key when any file of
 the add-on changes, and no cache when it is turned off."""
 
 import shutil
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from allo_addon.core.build_cache import cache_folder, code_key
+from allo_addon.core.assets.build_cache import cache_folder, code_key
 from conftest import run_cli
 
 

@@ -1,4 +1,4 @@
-"""One seeding rule (core/seeds.py): every random stream is made there, and routing the old
+"""One seeding rule (core/dataset/seeds.py): every random stream is made there, and routing the old
 hand-built streams through it changed no draw (issue #13 §6).
 
 The pinned numbers were printed by the code before the change (random.Random(f"size:{kind}:
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from allo_addon.core.dataset.seeds import keyed_rng, rng_from, scene_rng
 from allo_addon.core.postprocess.for_anomalib import split_by_camera_day
-from allo_addon.core.seeds import keyed_rng, rng_from, scene_rng
 
 PACKAGE = Path(__file__).resolve().parent.parent / "allo_addon"
 
@@ -35,7 +35,7 @@ def test_anomalib_camera_day_split_is_unchanged():
 @pytest.mark.blender
 def test_drawn_size_is_unchanged():
     import bpy  # noqa: F401  (mathutils comes with it)
-    from allo_addon.core.anomaly_params import AnomalyParams
+    from allo_addon.core.dataset.anomaly_params import AnomalyParams
     from allo_addon.scene.anomaly_params import drawn_size
     assert drawn_size(AnomalyParams(size=(0.3, 0.45)), "drill", 123) == 0.4117107267501623
 

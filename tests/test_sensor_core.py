@@ -1,4 +1,4 @@
-"""The sensor model without Blender (core/sensor.py): seeded noise, noise statistics, clipping,
+"""The sensor model without Blender (core/sensor/model.py): seeded noise, noise statistics, clipping,
 distortion geometry and masks that stay on the image, config validation."""
 
 from dataclasses import replace
@@ -6,10 +6,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from allo_addon.core import rgb_png, sensor
-from allo_addon.core.config import config_from_dict
-from allo_addon.core.config_yaml import config_to_dict
+from allo_addon.core.dataset.config import config_from_dict
+from allo_addon.core.dataset.config_yaml import config_to_dict
 from allo_addon.core.errors import UserError
+from allo_addon.core.sensor import png_output as rgb_png, model as sensor
 
 SPEC = sensor.PRESETS["gateway_inspection"]
 FOCAL = 64 * 25 / 36     # px: 25 mm lens, 36 mm sensor, 64 px wide, as the renderer computes it

@@ -50,7 +50,7 @@ def test_same_seed_same_noisy_image(bpy_ops, tmp_path):
     assert sensor == b["sensor"] and "sensor" not in plain
     assert sensor["preset"] == "gateway_inspection" and sensor["full_well_e"] == 30000
     from dataclasses import fields
-    from allo_addon.core.sensor_spec import SensorSpec
+    from allo_addon.core.sensor.spec import SensorSpec
     assert {f.name for f in fields(SensorSpec)} <= set(sensor)   # every parameter recorded
     assert 1e-6 <= sensor["shutter_s_used"] <= 1.0 and sensor["shutter_s"] == "auto"
     image = np.asarray(Image.open(exp_a / a["image"]))
@@ -58,7 +58,7 @@ def test_same_seed_same_noisy_image(bpy_ops, tmp_path):
 
 
 def test_masks_follow_the_lens_distortion(bpy_ops, tmp_path):
-    from allo_addon.core.sensor import distortion_remap, remap_nearest, tone
+    from allo_addon.core.sensor.model import distortion_remap, remap_nearest, tone
     # no glare: it would (rightly) scatter sunlit foil's light into the corners checked below
     straight = {"preset": "gateway_inspection", "distortion": [0], "glare_strength": 0}
     barrel = {**straight, "distortion": [-0.4, 0.1]}

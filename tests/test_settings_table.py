@@ -1,4 +1,4 @@
-"""core/settings.py declares every render_config.yaml key once; what derives from it agrees.
+"""core/dataset/settings.py declares every render_config.yaml key once; what derives from it agrees.
 
 README's key table, the written config, Config's fields and the per-key checks are compared
 with the table here; the panel's properties in test_settings_panel (real Blender, below).
@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from allo_addon.core.config import Config, config_from_dict
-from allo_addon.core.config_yaml import config_to_dict
+from allo_addon.core.dataset.config import Config, config_from_dict
+from allo_addon.core.dataset.config_yaml import config_to_dict
+from allo_addon.core.dataset.settings import BY_KEY, SETTINGS
 from allo_addon.core.errors import UserError
-from allo_addon.core.settings import BY_KEY, SETTINGS
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

@@ -11,9 +11,9 @@ import sys
 import pytest
 from writers_at_once import write_at_once
 
-from allo_addon.core import claims
-from allo_addon.core.layout import claims_dir
-from allo_addon.core.processes import ProcessId, current, this_host
+from allo_addon.core.dataset.layout import claims_dir
+from allo_addon.core.runs import claims
+from allo_addon.core.runs.processes import ProcessId, current, this_host
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 JOB = "normal-day1-Camera0"
@@ -44,7 +44,7 @@ def test_a_claim_from_another_pid_namespace_on_this_host_is_honoured(tmp_path):
 def test_claims_and_scratch_from_before_a_reboot_are_taken_over_in_any_namespace(tmp_path):
     """A start mark of another boot of this host: that process ended, whatever its namespace
     (namespaces are new after a reboot, so only the boot id can tell)."""
-    from allo_addon.core.scratch import scratch_dir
+    from allo_addon.core.runs.scratch import scratch_dir
     before = ProcessId(this_host(), 1, "another-boot:12345", OTHER_SPACE)
     folder = claims_dir(tmp_path)
     folder.mkdir(parents=True)
@@ -70,8 +70,8 @@ HOLDER = """
 import sys
 from pathlib import Path
 sys.path.insert(0, {repo!r})
-from allo_addon.core import claims
-from allo_addon.core.scratch import scratch_dir
+from allo_addon.core.runs import claims
+from allo_addon.core.runs.scratch import scratch_dir
 exp = Path({exp!r})
 claim = claims.claim(exp, {job!r})
 scratch = scratch_dir(exp)
@@ -84,8 +84,8 @@ NEWCOMER = """
 import sys
 from pathlib import Path
 sys.path.insert(0, {repo!r})
-from allo_addon.core import claims
-from allo_addon.core.scratch import scratch_dir
+from allo_addon.core.runs import claims
+from allo_addon.core.runs.scratch import scratch_dir
 exp = Path({exp!r})
 scratch_dir(exp)                       # removes the scratch folders of runs it finds dead
 print(type(claims.claim(exp, {job!r})).__name__, flush=True)
@@ -126,7 +126,7 @@ def test_a_run_in_another_pid_namespace_leaves_a_live_runs_claim_and_scratch_alo
 
 # --- manifest parts: sharded writers never append to a shared file ---------------------------
 
-from allo_addon.core import manifest          # noqa: E402
+from allo_addon.core.dataset import manifest          # noqa: E402
 from allo_addon.core.errors import UserError  # noqa: E402
 from conftest import run_cli                  # noqa: E402
 
@@ -219,7 +219,7 @@ PART_WRITER = """
 import sys
 from pathlib import Path
 sys.path.insert(0, {repo!r})
-from allo_addon.core import manifest
+from allo_addon.core.dataset import manifest
 writer = manifest.ManifestWriter(Path({exp!r}), part="w{n}")
 sys.stdin.readline()
 for image in {images!r}:

@@ -27,7 +27,7 @@ import pytest
 import yaml
 from PIL import Image
 
-from allo_addon.core.batch import BatchRequest, prepare_batch
+from allo_addon.core.dataset.batch_request import BatchRequest, prepare_batch
 from conftest import REPO, run_cli
 
 pytestmark = [pytest.mark.blender, pytest.mark.slurm]

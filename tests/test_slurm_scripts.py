@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from allo_addon.core import slurm_jobs
-from allo_addon.core.batch import BatchRequest, prepare_batch
-from allo_addon.core.batch_status import batch_status, describe_status, skipped_line
+from allo_addon.core.dataset.batch_request import BatchRequest, prepare_batch
 from allo_addon.core.errors import UserError
+from allo_addon.core.runs import slurm_jobs
+from allo_addon.core.runs.status import batch_status, describe_status, skipped_line
 from conftest import run_cli
 
 CONFIG = {"start_day": 1, "end_day": 2, "cams": [1, 2, 3], "resolution": [64, 36],

@@ -75,9 +75,9 @@ def test_the_disc_lights_a_plate_like_the_lamp(tmp_path):
 
 
 def test_batch_scene_keeps_disc_and_lamp_matched():
-    from allo_addon.core.batch import DEFAULT_EPHEMERIS
-    from allo_addon.core.config import Config
-    from allo_addon.core.ephemeris import load_ephemeris
+    from allo_addon.core.dataset.batch_request import DEFAULT_EPHEMERIS
+    from allo_addon.core.dataset.config import Config
+    from allo_addon.core.ephemeris.reader import load_ephemeris
     from allo_addon.scene.assembly import StationScene
 
     stage = StationScene(Config())

@@ -1,4 +1,4 @@
-"""Which pose a camera-day renders from, decided without Blender (core/view_search.py, #13 §5).
+"""Which pose a camera-day renders from, decided without Blender (core/dataset/view_search.py, #13 §5).
 
 The StationView here answers shares from a table (pure logic standing in for the scene's ray
 casts); the real ray casts run in test_render_batch / test_twins with real Blender.
@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from conftest import run_cli
 
-from allo_addon.core.config import config_from_dict
-from allo_addon.core.planner import RenderJob
-from allo_addon.core.poses import CameraPose, jittered
-from allo_addon.core.view_search import REDRAWS, SteadyPose, needs_view, steady_pose
+from allo_addon.core.dataset.config import config_from_dict
+from allo_addon.core.dataset.plan import RenderJob
+from allo_addon.core.dataset.poses import CameraPose, jittered
+from allo_addon.core.dataset.view_search import REDRAWS, SteadyPose, needs_view, steady_pose
 
 TABLE = CameraPose(3, (10.0, 0.0, 0.0), (1.5, 0.0, 1.5))
 

@@ -1,7 +1,7 @@
 """Flag types shared by the commands: a value the renderer cannot use is refused while the flags
 are parsed, naming the flag (`error: argument --seed: …`), before anything is loaded or written.
 
-The limits are Blender's (core/config.py states them): an operator property would otherwise
+The limits are Blender's (core/dataset/config.py states them): an operator property would otherwise
 clamp the value silently or end in a ValueError traceback.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 import math
 
-from ..core.config import INT_MAX, INT_MIN
-from ..core.settings import BY_KEY
+from ..core.dataset.config import INT_MAX, INT_MIN
+from ..core.dataset.settings import BY_KEY
 
 INT_BITS = "Blender holds whole numbers in 32 bits"
 
@@ -42,7 +42,7 @@ def positive_number(text: str) -> float:
 
 def config_flag(parser, key: str) -> None:
     """--<key>: a flag that overrides a render_config.yaml key, its type, bounds and help from
-    core/settings.py. Not given: None, the config's own value."""
+    core/dataset/settings.py. Not given: None, the config's own value."""
     setting = BY_KEY[key]
     if setting.kind == "int":
         low = INT_MIN if setting.minimum is None else setting.minimum

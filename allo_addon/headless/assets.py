@@ -13,9 +13,9 @@ def add_arguments(parser):
 
 
 def run(args) -> int:
-    from ..core.bodies import NEAREST_FIRST
-    from ..core.builtin_catalog import (ANOMALY_DESCRIPTIONS, ANOMALY_KINDS, STATION_PARTS,
-                                        SURFACE_KINDS)
+    from ..core.ephemeris.bodies import NEAREST_FIRST
+    from ..core.assets.catalog import (ANOMALY_DESCRIPTIONS, ANOMALY_KINDS, STATION_PARTS,
+                                       SURFACE_KINDS)
     width = max(map(len, ANOMALY_KINDS))
     print("# anomalies")
     for kind in ANOMALY_KINDS:

@@ -134,7 +134,7 @@ def postprocess_both(out: Path, seed: int) -> float:
     """The normal batch is the train split of both protocols; each protocol's anomalous batch
     (with its twins) its test split, in <out>/<protocol>/{train,test}."""
     from ..core.baseline import plan
-    from ..core.layout import exp_dir
+    from ..core.dataset.layout import exp_dir
     from ..core.postprocess import PostprocessRequest, postprocess
     started = time.perf_counter()
     for protocol in plan.PROTOCOLS:

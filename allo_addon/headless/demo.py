@@ -39,7 +39,7 @@ def later_days_config(config_path: Path, config) -> Path:
 
 
 def run(args) -> int:
-    from ..core.batch import BatchRequest, prepare_batch
+    from ..core.dataset.batch_request import BatchRequest, prepare_batch
     from .blender_session import call_operator, ensure_registered
     bpy = ensure_registered()
     config = prepare_batch(BatchRequest(Path(args.config), 1)).config
@@ -52,7 +52,7 @@ def run(args) -> int:
         call_operator(bpy.ops.allo.render_batch, config=str(path), exp_num=exp_num,
                       anomaly=anomaly, modes=modes, seed=args.seed)
     output = config.output_dir.resolve()
-    from ..core.layout import exp_dir
+    from ..core.dataset.layout import exp_dir
     from ..core.postprocess import PostprocessRequest, postprocess
     for title, exp_num, split, anomaly in (("train split", 1, "train", False),
                                            ("test split", 2, "test", True)):

@@ -24,8 +24,8 @@ def add_arguments(parser):
 
 
 def run(args) -> int:
-    from ..core.ephemeris_generator import EphemerisRequest
-    from ..core.ephemeris_writer import generate_files
+    from ..core.ephemeris.generator import EphemerisRequest
+    from ..core.ephemeris.writer import generate_files
 
     request = EphemerisRequest.from_text(args.start, args.days, args.step, args.phase)
     started = time.perf_counter()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from ..core.config import RESOLUTION_MAX, SAMPLES_MAX
+from ..core.dataset.config import RESOLUTION_MAX, SAMPLES_MAX
 from .arguments import positive_number, whole
 
 HELP = """Render the built-in scene through the normal render pipeline and write a contact sheet:
@@ -63,11 +63,11 @@ def kind_config(args, kind, cam) -> dict:
 
 
 def run(args) -> int:
-    from ..core.batch import DEFAULT_EPHEMERIS
-    from ..core.builtin_catalog import ANOMALY_KINDS, SURFACE_KINDS
-    from ..core.ephemeris import load_ephemeris
-    from ..core.gallery_choice import best, contrasting_sun_days
-    from ..core.gallery_sheet import make_gallery
+    from ..core.assets.catalog import ANOMALY_KINDS, SURFACE_KINDS
+    from ..core.dataset.batch_request import DEFAULT_EPHEMERIS
+    from ..core.ephemeris.reader import load_ephemeris
+    from ..core.views.gallery_choice import best, contrasting_sun_days
+    from ..core.views.gallery_sheet import make_gallery
     from .blender_session import ensure_registered
 
     kinds = _kinds(args.kinds, ANOMALY_KINDS)
@@ -103,9 +103,9 @@ def run(args) -> int:
 def _check_before_rendering(args, kinds):
     """Every mistake in the flags found before the first render (which writes the work folder):
     the configs the renders will use, the test camera, the output and work folders."""
-    from ..core.batch import check_output_folder
-    from ..core.config import config_from_dict
-    from ..core.poses import load_pose_table
+    from ..core.dataset.batch_request import check_output_folder
+    from ..core.dataset.config import config_from_dict
+    from ..core.dataset.poses import load_pose_table
     config = config_from_dict(base_config(args))
     config_from_dict(kind_config(args, kinds[0], args.cam or 0))
     if args.cam is not None:
@@ -128,7 +128,7 @@ def _kinds(asked, known):
 
 
 def _survey(config):
-    from ..core.poses import load_pose_table
+    from ..core.dataset.poses import load_pose_table
     from ..scene.assembly import StationScene
     from ..scene.render_settings import configure_cycles
     from ..scene.view_survey import survey_poses
@@ -148,9 +148,9 @@ def _render(work: Path, exp_num: int, config: dict, anomaly: bool) -> Path:
 
 
 def _station_tiles(work, config, ephemeris):
-    from ..core.gallery_choice import sun_direction
-    from ..core.manifest import read_records
-    from ..core.gallery_sheet import GalleryTile
+    from ..core.dataset.manifest import read_records
+    from ..core.views.gallery_choice import sun_direction
+    from ..core.views.gallery_sheet import GalleryTile
     exp = _render(work, 1, config, anomaly=False)
     tiles = []
     for record in read_records(exp):
@@ -162,10 +162,10 @@ def _station_tiles(work, config, ephemeris):
 
 
 def _kind_tile(work, args, kind, cams, exp_num):
-    from ..core.builtin_catalog import SURFACE_KINDS
-    from ..core.layout import ANOMALY_MASK
-    from ..core.manifest import read_records
-    from ..core.gallery_sheet import GalleryTile
+    from ..core.assets.catalog import SURFACE_KINDS
+    from ..core.dataset.layout import ANOMALY_MASK
+    from ..core.dataset.manifest import read_records
+    from ..core.views.gallery_sheet import GalleryTile
     where = "on the hull" if kind in SURFACE_KINDS else "in front of the station"
     for attempt, cam in enumerate(cams):
         exp = _render(work, exp_num * 10 + attempt, kind_config(args, kind, cam), anomaly=True)

@@ -19,8 +19,8 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from ..core.dataset.manifest import NAME, PARTS, merge, part_files
     from ..core.errors import UserError
-    from ..core.manifest import NAME, PARTS, merge, part_files
     for folder in args.exp:   # all checked before any is written
         if not folder.is_dir():
             raise UserError(f"--exp {folder}: no such folder; expected an exp_<N> folder "

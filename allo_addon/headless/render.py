@@ -9,7 +9,7 @@ import contextlib
 import signal
 import sys
 
-from ..core import stop_request
+from ..core.runs import stop_request
 from .arguments import config_flag, whole
 
 
@@ -30,7 +30,7 @@ def add_arguments(parser):
 
 
 def run(args) -> int:
-    from ..core.planner import normalise_modes
+    from ..core.dataset.plan import normalise_modes
     from .blender_session import call_operator, ensure_registered
     modes = set(normalise_modes(args.mode))   # also turns color into colour
     bpy = ensure_registered()
@@ -49,7 +49,7 @@ def run(args) -> int:
 @contextlib.contextmanager
 def _stop_on_sigterm():
     """SIGTERM (a scheduler stopping the job) asks the batch to stop before its next image,
-    releasing its claim (core/stop_request.py says why)."""
+    releasing its claim (core/runs/stop_request.py says why)."""
     stop_request.clear()
     try:
         previous = signal.signal(signal.SIGTERM, lambda signum, frame: stop_request.request())

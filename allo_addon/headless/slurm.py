@@ -1,5 +1,5 @@
 """`slurm`: write (and with --submit, submit) a Slurm job array that renders a batch in shards,
-and the post-process job that waits for it. The scripts are made by core/slurm_jobs.py."""
+and the post-process job that waits for it. The scripts are made by core/runs/slurm_jobs.py."""
 
 HELP = """Render a batch on a Slurm cluster: writes <out>/render.sbatch, a job array whose index
 i runs `render … --shard i/K` (log: <out>/logs/render-<job>_<i>.log), and with --postprocess,
@@ -55,9 +55,9 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from ..core import slurm_jobs
     from ..core.atomic_files import write_text
-    from ..core.batch_status import batch_status
+    from ..core.runs import slurm_jobs
+    from ..core.runs.status import batch_status
 
     batch = prepare(args)   # config, ephemeris, poses, output folder: no bpy needed
     jobs = len(batch.plan.jobs)
@@ -155,7 +155,7 @@ def _dry_run(request) -> None:
 
 
 def _sbatch(command: list[str]) -> str:
-    from ..core.slurm_jobs import parse_job_id
+    from ..core.runs.slurm_jobs import parse_job_id
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         raise UserError(f"{shlex.join(command)} failed: "

@@ -23,7 +23,7 @@ def add_batch_arguments(parser) -> None:
 def batch_flags(args) -> list[str]:
     """The batch flags again, as text for a command line (config made absolute)."""
     from pathlib import Path
-    from ..core.planner import normalise_modes
+    from ..core.dataset.plan import normalise_modes
     flags = ["--config", str(Path(args.config).resolve())] if args.config else []
     flags += ["--exp_num", str(args.exp_num)]
     if args.anomaly:
@@ -39,7 +39,7 @@ def batch_flags(args) -> list[str]:
 def prepare(args):
     """The whole batch's plan, validated as `render --dry-run` validates it, without bpy."""
     from pathlib import Path
-    from ..core.batch import BatchRequest, prepare_batch
+    from ..core.dataset.batch_request import BatchRequest, prepare_batch
     return prepare_batch(BatchRequest(
         config_path=Path(args.config) if args.config else None, exp_num=args.exp_num,
         anomaly=args.anomaly, modes=frozenset(args.mode), seed=args.seed))
@@ -52,7 +52,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from ..core.batch_status import batch_status, describe_status
+    from ..core.runs.status import batch_status, describe_status
     batch = prepare(args)
     status = batch_status(batch.plan, batch.exp_dir, args.shards)
     kind = "anomalous" if args.anomaly else "normal"

@@ -5,8 +5,8 @@ from pathlib import Path
 import bpy
 from bpy_extras.io_utils import ExportHelper, ImportHelper
 
-from ..core.config import load_config
-from ..core.config_yaml import write_config
+from ..core.dataset.config import load_config
+from ..core.dataset.config_yaml import write_config
 from ..core.errors import UserError
 from .reporting import fail
 

@@ -3,9 +3,9 @@ browser's buttons (panels/sidebar_dataset.py). State: window_manager.allo_datase
 
 import bpy
 
-from ..core.dataset_browser import ALL, Filters, facet_counts
+from ..core.dataset.layout import exp_dir
 from ..core.errors import UserError
-from ..core.layout import exp_dir
+from ..core.views.dataset_browser import ALL, Filters, facet_counts
 from .reporting import fail
 
 

@@ -32,7 +32,7 @@ class ALLO_OT_view_from_station(bpy.types.Operator):
         return ephemeris_loaded(cls, context)
 
     def execute(self, context):
-        from ..core.day_view import field_of_view_deg
+        from ..core.views.day_view import field_of_view_deg
         from ..scene import day_view, preview
         settings = context.scene.allo
         try:

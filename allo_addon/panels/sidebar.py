@@ -74,8 +74,8 @@ class ALLO_PT_day_view(_SubPanel, bpy.types.Panel):
     bl_label = "Day View"
 
     def draw(self, context):
-        from ..core.day_view import day_for_frame, marker_label
-        from ..core.bodies import BODIES
+        from ..core.ephemeris.bodies import BODIES
+        from ..core.views.day_view import day_for_frame, marker_label
         from ..scene import preview
         settings, layout = context.scene.allo, self.layout
         ephemeris = preview.loaded(settings)
@@ -204,7 +204,7 @@ def _gpu_summary() -> str:
 
 def _denoising(settings):
     """What `denoise` will really do here (the same choice the batch makes)."""
-    from ..core.denoiser import plan_denoiser
+    from ..core.dataset.denoiser import plan_denoiser
     from ..scene.render_settings import cycles_facts
     return plan_denoiser(settings.denoise, cycles_facts.denoisers(bpy.context.scene),
                          settings.device)

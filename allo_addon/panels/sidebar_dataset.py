@@ -26,7 +26,7 @@ class ALLO_PT_dataset(_SubPanel, bpy.types.Panel):
 
     def draw(self, context):
         from .. import dataset_properties
-        from ..core.dataset_browser import key_fields
+        from ..core.views.dataset_browser import key_fields
         props, layout = context.window_manager.allo_dataset, self.layout
         layout.prop(props, "folder", text="")
         row = layout.row(align=True)

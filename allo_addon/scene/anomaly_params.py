@@ -1,11 +1,11 @@
-"""Apply a kind's config parameters (core/anomaly_params.py) to a freshly built or copied anomaly."""
+"""Apply a kind's config parameters (core/dataset/anomaly_params.py) to a freshly built or copied anomaly."""
 
 from __future__ import annotations
 
 from mathutils import Matrix
 
-from ..core.anomaly_params import AnomalyParams
-from ..core.seeds import keyed_rng
+from ..core.dataset.anomaly_params import AnomalyParams
+from ..core.dataset.seeds import keyed_rng
 
 
 def drawn_size(params: AnomalyParams, kind: str, seed: int) -> float | None:

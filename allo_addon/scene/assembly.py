@@ -13,14 +13,14 @@ import numpy as np
 from mathutils import Euler, Matrix, Vector
 from mathutils.bvhtree import BVHTree
 
-from ..core.config import COLOURS, Config
+from ..core.dataset import annotations as ann
+from ..core.dataset.config import COLOURS, Config
+from ..core.dataset.mask_classes import ANOMALY, STATION_OR_BODY
+from ..core.dataset.plan import DEFAULT_COLOUR, is_surface_kind
+from ..core.dataset.poses import CameraPose
+from ..core.ephemeris.bodies import BODIES
+from ..core.ephemeris.reader import DayGeometry
 from ..core.errors import UserError
-from ..core.bodies import BODIES
-from ..core.ephemeris import DayGeometry
-from ..core import annotations as ann
-from ..core.object_masks import ANOMALY, STATION_OR_BODY
-from ..core.planner import DEFAULT_COLOUR, is_surface_kind
-from ..core.poses import CameraPose
 from . import user_assets
 from .anomaly_params import apply_params, principled_nodes
 from .builtin import anomalies as builtin_anomalies
@@ -116,7 +116,7 @@ class StationScene:
     def _number_parts(self) -> dict[int, str]:
         """The `parts` annotation: each station object (the built-in station's modules, arrays,
         radiators …; a user's station model as one part) and each body gets its own id, carried
-        in its pass index (core/annotations.py). Returns id -> name for the manifest."""
+        in its pass index (core/dataset/annotations.py). Returns id -> name for the manifest."""
         named = [(obj, obj.name.removeprefix(builtin_station.NAME_PREFIX)) for obj in self.station]
         named += [(obj, name) for name, obj in self.bodies.items()]
         try:

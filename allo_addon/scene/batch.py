@@ -3,9 +3,9 @@
 `BatchRun.steps()` is a generator that yields after every image, so the GUI's modal operator
 can render one image per timer tick and the background path can simply loop over it. Files are
 rendered into exp_<N>/.partial/, renamed into place, and only then recorded in the manifest.
-Each job is claimed first (core/claims.py), so renders sharing an exp_<N> (shards, a second
+Each job is claimed first (core/runs/claims.py), so renders sharing an exp_<N> (shards, a second
 terminal) render and record every image once. A sharded run records into its own manifest part
-and folds the parts into manifest.jsonl when it ends (core/manifest.py).
+and folds the parts into manifest.jsonl when it ends (core/dataset/manifest.py).
 """
 
 from __future__ import annotations
@@ -16,22 +16,24 @@ from dataclasses import dataclass, field
 
 import bpy
 
-from ..core import annotations as ann
-from ..core import claims, logs, manifest, stop_request
-from ..core.batch import PreparedBatch
-from ..core.batch_status import LOG, skipped_line
-from ..core.bodies import BODIES
+from ..core import logs
+from ..core.dataset import annotations as ann
+from ..core.dataset import manifest
+from ..core.dataset.batch_request import PreparedBatch
+from ..core.dataset.layout import ANOMALY_MASK, FB_MASK, exp_dir, place_file, prepare_exp_dir
+from ..core.dataset.mask_classes import write_mask_png
+from ..core.dataset.plan import is_surface_kind, pose_split
+from ..core.ephemeris.bodies import BODIES
 from ..core.errors import UserError
-from ..core.layout import ANOMALY_MASK, FB_MASK, exp_dir, place_file, prepare_exp_dir
-from ..core.object_masks import write_mask_png
-from ..core.planner import is_surface_kind, pose_split
-from ..core.processes import current
-from ..core.scratch import scratch_dir
+from ..core.runs import claims, stop_request
+from ..core.runs.processes import current
+from ..core.runs.scratch import scratch_dir
+from ..core.runs.status import LOG, skipped_line
 from .assembly import StationScene, check_assets
 from .placement import PlacementFailure, place_anomaly, place_on_surface
-from .view_survey import steady_pose
 from .render_settings import choose_device, configure_cycles, configure_denoising
 from .renderer import MaskedRenderer
+from .view_survey import steady_pose
 
 
 @dataclass
@@ -100,8 +102,8 @@ class BatchRun:
         self.quiet = quiet
         self.summary = Summary()
         self.stage = None
-        self._view = None       # the camera pose of the current job (core/view_search.SteadyPose)
-        self.denoising = None   # core/denoiser.DenoiserChoice, once the device is chosen
+        self._view = None       # the camera pose of the current job (core/dataset/view_search.SteadyPose)
+        self.denoising = None   # core/dataset/denoiser.DenoiserChoice, once the device is chosen
 
     def run(self) -> Summary:
         for _ in self.steps():
@@ -192,7 +194,7 @@ class BatchRun:
             self._log(line)
 
     def _stop_requested(self, exp) -> bool:
-        """SIGTERM came (core/stop_request.py): stop before the next image."""
+        """SIGTERM came (core/runs/stop_request.py): stop before the next image."""
         if stop_request.requested():
             self._log("stopping before the next image (SIGTERM); finished images are kept")
             return True

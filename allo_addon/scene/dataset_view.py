@@ -1,7 +1,7 @@
 """The dataset browser's Blender side: one image of a dataset shown in an image editor (as it is,
 with its masks laid over it, or the 3-class mask alone) and the camera put where it was rendered.
 
-The shown picture is composed in memory (core/mask_overlay.py) into one generated image,
+The shown picture is composed in memory (core/views/mask_overlay.py) into one generated image,
 "ALLO Dataset Image"; nothing is written into the dataset folder. The opened dataset lives for
 the Blender session only, like the preview's ephemeris (scene/preview.py).
 """
@@ -14,9 +14,9 @@ import bpy
 import numpy as np
 from mathutils import Euler
 
-from ..core.dataset_browser import Dataset, Entry, Pose, open_dataset
 from ..core.errors import UserError
-from ..core.mask_overlay import classes_from_masks, compose
+from ..core.views.dataset_browser import Dataset, Entry, Pose, open_dataset
+from ..core.views.mask_overlay import classes_from_masks, compose
 
 IMAGE_NAME = "ALLO Dataset Image"
 _state: dict = {"dataset": None, "loaded": None}   # loaded: (root, image, rgb, classes)

@@ -12,10 +12,10 @@ import bmesh
 import bpy
 from mathutils import Vector
 
+from ..core.ephemeris.bodies import BODIES
+from ..core.ephemeris.reader import DayGeometry
+from ..core.views import day_view
 from . import compat
-from ..core import day_view
-from ..core.bodies import BODIES
-from ..core.ephemeris import DayGeometry
 
 MARKERS = "ALLO Day Markers"
 STATION_VIEW = "ALLO Station View"

@@ -1,5 +1,5 @@
 """Placing an anomaly in front of the camera, checked without rendering: the ray casts and
-overlaps that core/placement_search.py's attempt loop asks about (Placement and
+overlaps that core/dataset/placement_search.py's attempt loop asks about (Placement and
 PlacementFailure live there; `from .placement import` them as before).
 
 The original re-rendered the scene at 20 samples up to 11 times per placement to count the
@@ -22,8 +22,8 @@ import numpy as np
 from mathutils import Quaternion, Vector
 from mathutils.bvhtree import BVHTree
 
-from ..core.placement_search import (MIN_FACING, Placement, PlacementFailure,  # noqa: F401
-                                      search_free_space, search_hull)
+from ..core.dataset.placement_search import (MIN_FACING, Placement, PlacementFailure,  # noqa: F401
+                                              search_free_space, search_hull)
 from .assembly import mesh_arrays, object_matrix
 
 GRID_RAYS = 3000            # at most this many rays per coverage estimate
@@ -135,7 +135,7 @@ def in_view(rays: CameraRays, corners: np.ndarray) -> bool:
 
 
 def place_anomaly(stage, config, seed: int, scale: float, min_pixel: int):
-    """Try config.placement_attempts poses (core/placement_search.search_free_space); set the
+    """Try config.placement_attempts poses (core/dataset/placement_search.search_free_space); set the
     first valid one on the anomaly. Returns a Placement, or a PlacementFailure saying why every
     attempt was refused."""
     started = time.perf_counter()
@@ -147,7 +147,7 @@ def place_anomaly(stage, config, seed: int, scale: float, min_pixel: int):
 def place_on_surface(stage, config, seed: int, scale: float, min_pixel: int):
     """Surface kinds (frost, impact holes): on a station point the camera sees, local +Z along
     the surface normal, a random roll about it, the patch bent onto the hull 1 mm above it
-    (core/placement_search.search_hull)."""
+    (core/dataset/placement_search.search_hull)."""
     started = time.perf_counter()
     found = search_hull(HullRays(stage, scale), seed, config.placement_attempts, min_pixel)
     return _timed(found, started)
@@ -199,7 +199,7 @@ class _Rays:
 
 
 class FreeSpaceRays(_Rays):
-    """core/placement_search.FreeSpace by ray casts and BVH overlaps."""
+    """core/dataset/placement_search.FreeSpace by ray casts and BVH overlaps."""
 
     def __init__(self, stage, config, scale: float):
         super().__init__(stage, scale)
@@ -231,7 +231,7 @@ class HullPoint:
 
 
 class HullRays(_Rays):
-    """core/placement_search.Hull by ray casts: SURFACE_GRID cells, hull points, bent patches."""
+    """core/dataset/placement_search.Hull by ray casts: SURFACE_GRID cells, hull points, bent patches."""
 
     def __init__(self, stage, scale: float):
         super().__init__(stage, scale)

@@ -13,10 +13,10 @@ from pathlib import Path
 import bpy
 from mathutils import Vector
 
-from ..core.batch import DEFAULT_EPHEMERIS
-from ..core.ephemeris import Ephemeris, load_ephemeris
+from ..core.dataset.batch_request import DEFAULT_EPHEMERIS
+from ..core.dataset.poses import CameraPose, load_pose_table
+from ..core.ephemeris.reader import Ephemeris, load_ephemeris
 from ..core.errors import UserError
-from ..core.poses import CameraPose, load_pose_table
 from .assembly import StationScene
 
 

@@ -15,11 +15,12 @@ from pathlib import Path
 import bpy
 import numpy as np
 
-from ..core import day_view, logs
-from ..core.batch import BatchRequest, prepare_batch
+from ..core import logs
+from ..core.dataset.batch_request import BatchRequest, prepare_batch
+from ..core.dataset.layout import ANOMALY_MASK, FB_MASK
+from ..core.dataset.manifest import read_records
 from ..core.errors import UserError
-from ..core.layout import ANOMALY_MASK, FB_MASK
-from ..core.manifest import read_records
+from ..core.views import day_view
 from .dataset_view import read_png
 
 IMAGE, OVERLAY = "ALLO Quick Render", "ALLO Quick Render Masks"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import bpy
 
-from ..core.denoiser import KNOWN, OPTIX, DenoiserChoice, choose_denoiser
+from ..core.dataset.denoiser import KNOWN, OPTIX, DenoiserChoice, choose_denoiser
 
 GPU_BACKENDS = ("OPTIX", "CUDA", "HIP", "METAL", "ONEAPI")
 
@@ -29,7 +29,7 @@ def configure_cycles(scene, config) -> None:
     cycles.use_animated_seed = False
     layer = scene.view_layers[0]
     layer.use_pass_object_index = True
-    # opt-in annotations (core/annotations.py); off, as in a new scene, unless asked for
+    # opt-in annotations (core/dataset/annotations.py); off, as in a new scene, unless asked for
     layer.use_pass_z = "depth" in config.annotations
     layer.use_pass_normal = "normals" in config.annotations
 

@@ -1,12 +1,12 @@
 """One Cycles render per image: the beauty PNG and, from the same render, the object-index
 pass as a float EXR, turned into exact masks.
 
-With a sensor model (config `sensor:`, core/sensor.py) the same render also writes its linear
+With a sensor model (config `sensor:`, core/sensor/model.py) the same render also writes its linear
 radiance as a float EXR, and the sensor model, not Blender's view transform, makes the PNG; a
 lens distortion is applied to the masks too, so they still match the image pixel for pixel.
 Without one, nothing of this runs: the PNG is Blender's, byte for byte as before.
 
-With `annotations` (core/annotations.py) the same render also writes the Depth and Normal
+With `annotations` (core/dataset/annotations.py) the same render also writes the Depth and Normal
 passes; they, and the part ids read from the object index, take the masks' remap too. Without
 the key no pass is added."""
 
@@ -20,12 +20,12 @@ from pathlib import Path
 import bpy
 import numpy as np
 
-from ..core import annotations as ann
-from ..core import sensor as sensor_model
 from ..core.atomic_files import write_atomic
-from ..core.rgb_png import png_bytes
-from ..core.seeds import derive_seed
-from ..core.object_masks import masks_from_index
+from ..core.dataset import annotations as ann
+from ..core.dataset.mask_classes import masks_from_index
+from ..core.dataset.seeds import derive_seed
+from ..core.sensor import model as sensor_model
+from ..core.sensor.png_output import png_bytes
 from . import compat
 
 INDEX_STEM, INDEX_SOCKET = "index_", "pass"
@@ -39,7 +39,7 @@ class MaskedRenderer:
         self.scene = scene
         self.scratch = Path(scratch)
         self.quiet = quiet
-        self.sensor = sensor             # core/sensor.SensorSpec, or None: Blender's PNG
+        self.sensor = sensor             # core/sensor/model.SensorSpec, or None: Blender's PNG
         self.sensor_record = None        # after each render with a sensor: for the manifest
         self.annotations = tuple(annotations)
         tree = compat.compositor_tree(scene)

@@ -14,7 +14,7 @@ import contextlib
 import bpy
 from bpy.app.handlers import persistent
 
-from ..core.day_view import day_for_frame, frame_for_day
+from ..core.views.day_view import day_for_frame, frame_for_day
 
 _paused = [0]
 

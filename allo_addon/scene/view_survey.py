@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..core import view_search
-from ..core.poses import CameraPose, PoseTable
-from ..core.view_search import SteadyPose
+from ..core.dataset import view_search
+from ..core.dataset.poses import CameraPose, PoseTable
+from ..core.dataset.view_search import SteadyPose
 from .placement import SURFACE_GRID, CameraRays, surface_cells
 
 SHARE_GRID = (16, 9)    # rays over the whole frame for the share of view the station fills
@@ -47,7 +47,7 @@ def station_share(stage) -> float:
 
 
 class StageView:
-    """core/view_search.StationView on the built scene: sets the stage's camera to the pose
+    """core/dataset/view_search.StationView on the built scene: sets the stage's camera to the pose
     and casts rays at the station."""
 
     def __init__(self, stage):
@@ -59,7 +59,7 @@ class StageView:
 
 
 def steady_pose(stage, job, config, seed: int) -> SteadyPose:
-    """core/view_search.steady_pose on this stage; leaves the stage's camera at its pose."""
+    """core/dataset/view_search.steady_pose on this stage; leaves the stage's camera at its pose."""
     view = view_search.steady_pose(job, config, seed, StageView(stage))
     stage.set_camera(view.pose)
     return view

@@ -4,9 +4,9 @@ import os
 from pathlib import Path
 
 from ..errors import UserError
-from .layout import ANOMALY, NORMAL, OUTPUT_MANIFEST, PRODUCTS, camera_folders
-from .manifest import read_output_manifest
 from .min_pixel import check as check_min_pixel
+from .output_layout import ANOMALY, NORMAL, OUTPUT_MANIFEST, PRODUCTS, camera_folders
+from .output_manifest import read_output_manifest
 
 
 def check_input(exp_dir: Path, kind: str) -> None:

@@ -17,7 +17,7 @@ Only camera_day_folder() imports anomalib, when called: the extension never depe
 import re
 from pathlib import PurePath
 
-from ..seeds import rng_from
+from ..dataset.seeds import rng_from
 from .splits import held_out_count
 
 _DAY = re.compile(r"^(\d+)_")           # docs/formats.md §5: every image name starts with <day>_

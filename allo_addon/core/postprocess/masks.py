@@ -8,8 +8,8 @@ is split at half coverage instead of being dropped.
 import numpy as np
 
 # class values in masks/<name>.png, and the value of anomalous pixels in ground_truth/<name>.png:
-# the renderer's (core/object_masks.py), one definition for the whole dataset
-from ..object_masks import ANOMALY, ON as GROUND_TRUTH_ON, SPACE, STATION_OR_BODY
+# the renderer's (core/dataset/mask_classes.py), one definition for the whole dataset
+from ..dataset.mask_classes import ANOMALY, ON as GROUND_TRUTH_ON, SPACE, STATION_OR_BODY
 
 
 def is_set(mask: np.ndarray) -> np.ndarray:

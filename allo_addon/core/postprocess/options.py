@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import MISSING, dataclass
 from typing import Any
 
-from .layout import ANOMALIB, MVTEC
+from .output_layout import ANOMALIB, MVTEC
 
 DEFAULT_SHAPE = (1920, 1080)
 

@@ -4,7 +4,7 @@ import json
 from collections import Counter
 
 from ..atomic_files import write_text
-from ..render_names import parse_render_name
+from ..dataset.names import parse_render_name
 
 # Anomaly area bins as shares of the image area (1-2-5 steps), so that they mean the same at
 # every resolution (0.05 % is 1037 px at 1920×1080, 18 px at 256×144); the last is open-ended.

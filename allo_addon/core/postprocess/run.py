@@ -14,17 +14,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ..annotations import KINDS as ANNOTATION_KINDS
+from ..dataset.annotations import KINDS as ANNOTATION_KINDS
+from ..dataset.settings import with_fields
 from ..errors import UserError
 from . import checks, mvtec, pool, splits, verify
-from ..settings import with_fields
+from .contact_sheet import SheetEntry, make_contact_sheet, pick_evenly
 from .min_pixel import MinPixel, check_reachable
 from .options import request_fields
-from .contact_sheet import SheetEntry, make_contact_sheet, pick_evenly
-from .layout import (ANOMALIB, ANOMALY, CONTACT_SHEET, DEFAULT_LOG, LAYOUTS, MVTEC, MVTEC_GOOD,
-                     NORMAL, OUTPUT_MANIFEST, PRODUCTS, REFERENCE, REPORT, TEST, TRAIN,
-                     check_category, is_folder_name, mvtec_paths, output_paths, source_images)
-from .manifest import merge_output_manifest, read_render_manifest, relative
+from .output_layout import (ANOMALIB, ANOMALY, CONTACT_SHEET, DEFAULT_LOG, LAYOUTS, MVTEC, MVTEC_GOOD,
+                            NORMAL, OUTPUT_MANIFEST, PRODUCTS, REFERENCE, REPORT, TEST, TRAIN,
+                            check_category, is_folder_name, mvtec_paths, output_paths, source_images)
+from .output_manifest import merge_output_manifest, read_render_manifest, relative
 from .report import anomaly_kind, build_report, illumination, write_report
 from .worker import Job, Outcome, process_job
 
@@ -359,7 +359,7 @@ def _threshold(request) -> MinPixel:
 
 def _annotation_kinds(record: dict | None) -> tuple[str, ...]:
     """The annotations the render wrote for an image (its record's annotations.files), in
-    core/annotations.KINDS order; their files are found from the image's own path."""
+    core/dataset/annotations.KINDS order; their files are found from the image's own path."""
     listed = ((record or {}).get("annotations") or {})
     files = listed.get("files") if isinstance(listed, dict) else None
     return tuple(k for k in ANNOTATION_KINDS if isinstance(files, dict) and k in files)

@@ -10,11 +10,11 @@ before anything is written.
 
 from pathlib import Path
 
+from ..dataset.names import parse_render_name
+from ..dataset.seeds import keyed_rng
 from ..errors import UserError
-from ..render_names import parse_render_name
-from ..seeds import keyed_rng
-from .layout import OUTPUT_MANIFEST, TEST, TRAIN, SourceImage
-from .manifest import read_output_manifest, record_source
+from .output_layout import OUTPUT_MANIFEST, TEST, TRAIN, SourceImage
+from .output_manifest import read_output_manifest, record_source
 
 GROUPING = "camera-day"
 

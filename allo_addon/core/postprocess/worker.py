@@ -12,7 +12,7 @@ from PIL import Image
 
 from ..atomic_files import copy_file, save_png
 from . import masks, verify
-from .layout import OutputPaths, SourceImage
+from .output_layout import OutputPaths, SourceImage
 
 # Masks are long runs of one value: zlib's run-length strategy at level 1 is as fast as plain
 # level 1 and about 3x smaller (it is also what OpenCV's imwrite uses by default).

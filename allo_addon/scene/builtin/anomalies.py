@@ -3,16 +3,16 @@
 Each builder makes ONE mesh object from a seed (same seed, same geometry, vertex for vertex in
 every process), 0.1–1.2 m across, with its origin at the bounding-box centre. Every material is
 a node material whose Principled BSDF "Base Color" is a plain value, because the colour
-variation mode overwrites it. The kind names live in core/builtin_catalog.py (no bpy there).
+variation mode overwrites it. The kind names live in core/assets/catalog.py (no bpy there).
 """
 
 from __future__ import annotations
 
 import bpy
 
-from ...core.builtin_catalog import ANOMALY_KINDS, SURFACE_KINDS
+from ...core.assets.catalog import ANOMALY_KINDS, SURFACE_KINDS
+from ...core.dataset.seeds import keyed_rng
 from ...core.errors import UserError
-from ...core.seeds import keyed_rng
 
 from . import anomalies_hardware, anomalies_lines, anomalies_sheets, anomalies_surface
 from .anomaly_kit import origin_to_bbox_centre

@@ -12,16 +12,16 @@ import math
 import bpy
 from mathutils import Matrix
 
-from ...core.bodies import NEAREST_FIRST
+from ...core.assets.moon_map import HIGHLAND
+from ...core.ephemeris.bodies import NEAREST_FIRST
 from ...core.errors import UserError
-from ...core.moon_map import HIGHLAND
 
 from .earth_material import earth_material
 from .mesh_builder import MeshBuilder
 from .moon_albedo import moon_albedo_image
 from .shader_graph import ShaderGraph
 
-BODY_NAMES = NEAREST_FIRST  # from core/bodies.py
+BODY_NAMES = NEAREST_FIRST  # from core/ephemeris/bodies.py
 SUN_EMISSION = "ALLO sun disc"
 # enough segments that the silhouette stays round when the Moon fills 50° of the view
 _SEGMENTS = {"moon": (192, 96), "earth": (128, 64), "sun": (64, 32)}
@@ -58,7 +58,7 @@ def sun_disc_strength(lamp_irradiance: float, angular_radius_rad: float) -> floa
 def _moon() -> bpy.types.Material:
     g = ShaderGraph("ALLO_moon")
     p = g.coords("Object")
-    # the real maria and rayed craters (core/moon_map.py), shores roughened by a little noise
+    # the real maria and rayed craters (core/assets/moon_map.py), shores roughened by a little noise
     shore = g.node("ShaderNodeVectorMath", {0: p, 1: g.math("MULTIPLY", g.noise(p, 6.0, detail=6.0), 0.04)},
                    operation="ADD").outputs[0]
     known = g.equirect_texture(g.lon_lat(shore), moon_albedo_image()).outputs["Color"]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import bpy
 
-from ...core.poses import DATA_DIR
+from ...core.dataset.poses import DATA_DIR
 
 from .shader_graph import ShaderGraph
 

@@ -1,4 +1,4 @@
-"""The Moon's maria and rays (core/moon_map.py) as an image, sampled through
+"""The Moon's maria and rays (core/assets/moon_map.py) as an image, sampled through
 ShaderGraph.equirect_texture (+X = longitude 0°, +Z = north).
 
 The map ships rasterised (data/moon_albedo.png, scripts/make_moon_map.py): rasterising it
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bpy
 
-from ...core.moon_map import SHIPPED_MAP
+from ...core.assets.moon_map import SHIPPED_MAP
 
 IMAGE_NAME = "ALLO_moon_albedo"
 

@@ -1,5 +1,5 @@
 """The built-in station and bodies from a cached .blend when one is current, else built and
-cached (core/build_cache.py says where and when a file is current).
+cached (core/assets/build_cache.py says where and when a file is current).
 
 Appending gives the same objects, meshes, materials and images a build makes (same names,
 same data), so renders are the same bytes either way (tests/test_scene_cache.py). Anything that
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import bpy
 
-from ...core.build_cache import cache_folder, code_key
-from ...core.bodies import BODIES
+from ...core.assets.build_cache import cache_folder, code_key
+from ...core.ephemeris.bodies import BODIES
 from . import bodies as builtin_bodies
 from . import station as builtin_station
 
