@@ -23,7 +23,7 @@ COMPAT_TESTS ?= tests/test_render_batch.py tests/test_other_cpu.py tests/test_tw
 	tests/test_sun_disc.py tests/test_user_assets_render.py tests/test_render_errors.py \
 	tests/test_hostile_inputs.py tests/test_dataset_browser.py tests/test_day_view_blender.py \
 	tests/test_sensor_render.py tests/test_compat.py tests/test_settings_table.py \
-	tests/test_scene_cache.py
+	tests/test_scene_cache.py tests/test_annotations_render.py
 # Extra pytest arguments, e.g. PYTEST_ARGS="--junitxml=build/ci/test.xml" (.ci/run).
 PYTEST_ARGS ?=
 
