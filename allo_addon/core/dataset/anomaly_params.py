@@ -15,8 +15,9 @@ They work for built-in kinds and for your own anomaly models alike.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
+
+from ..errors import did_you_mean
 
 KEYS = ("size", "colour", "roughness", "metallic", "weight")
 MAX_SIZE = 10.0   # m: anything larger is a typo, not an anomaly
@@ -55,10 +56,8 @@ def parse_anomaly_params(checker, value, anomalies, colours: dict) -> dict[str, 
             checker.fail(where, params, "a mapping such as {size: [0.3, 0.5], colour: red}")
         unknown = sorted(set(params) - set(KEYS), key=str)
         if unknown:
-            close = difflib.get_close_matches(str(unknown[0]), KEYS, n=1, cutoff=0.6)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            checker.fail(f"{where}.{unknown[0]}", params[unknown[0]],
-                         f"one of the parameters {', '.join(KEYS)}{hint}")
+            checker.fail(f"{where}.{unknown[0]}", params[unknown[0]], f"one of the parameters "
+                         f"{', '.join(KEYS)}{did_you_mean(unknown[0], KEYS)}")
         out[kind] = AnomalyParams(
             size=_size(checker, f"{where}.size", params.get("size")),
             colour=_colour(checker, f"{where}.colour", params.get("colour"), colours),
