@@ -108,11 +108,9 @@ def search_free_space(space: FreeSpace, seed: int, attempts: int, box: float,
         elif space.inside_station(candidate):
             reasons[INSIDE] += 1
         else:
-            pixels = space.visible_pixels(candidate)
-            if pixels <= min_pixel:
-                reasons[too_few_pixels(min_pixel)] += 1
-                continue
-            return Placement(*space.accept(candidate), pixels, attempt)
+            placed = _kept(space, candidate, min_pixel, reasons, attempt)
+            if placed is not None:
+                return placed
     return PlacementFailure(attempts, dict(reasons))
 
 
@@ -143,9 +141,18 @@ def search_hull(hull: Hull, seed: int, attempts: int,
         elif not hull.conform(candidate):
             reasons[NOT_SMOOTH] += 1
         else:
-            pixels = hull.visible_pixels(candidate)
-            if pixels <= min_pixel:
-                reasons[too_few_pixels(min_pixel)] += 1
-                continue
-            return Placement(*hull.accept(candidate), pixels, attempt)
+            placed = _kept(hull, candidate, min_pixel, reasons, attempt)
+            if placed is not None:
+                return placed
     return PlacementFailure(attempts, dict(reasons))
+
+
+def _kept(search: FreeSpace | Hull, candidate, min_pixel: int, reasons: Counter,
+          attempt: int) -> Placement | None:
+    """Both searches' last check: the candidate is kept (accepted) when more than min_pixel
+    pixels of it are visible, else the reason is counted and None returned."""
+    pixels = search.visible_pixels(candidate)
+    if pixels <= min_pixel:
+        reasons[too_few_pixels(min_pixel)] += 1
+        return None
+    return Placement(*search.accept(candidate), pixels, attempt)
