@@ -46,12 +46,9 @@ def show(dataset: Dataset, entry: Entry, view: str, context=None) -> bpy.types.I
         rgb, classes = _read_entry(dataset.root, entry)
         loaded = _state["loaded"] = (dataset.root, entry.image, rgb, classes)
     rgb, classes = loaded[2], loaded[3]
-    height, width = classes.shape
-    pixels = np.ones((height, width, 4), dtype=np.float32)
+    pixels = np.ones(classes.shape + (4,), dtype=np.float32)
     pixels[..., :3] = compose(rgb, classes, view)
-    image = _generated_image(width, height)
-    image.pixels.foreach_set(pixels.ravel())
-    image.update()
+    image = memory_image(IMAGE_NAME, pixels)
     window = getattr(context, "window", None) if context is not None else None
     # Without Blender's event loop (the bpy module, blender -b) no timer ever runs, and bpy 4.5
     # hangs at exit on a timer left pending: only a real window gets one.
@@ -132,13 +129,19 @@ def read_png(path: Path) -> np.ndarray:
         bpy.data.images.remove(image)
 
 
-def _generated_image(width: int, height: int) -> bpy.types.Image:
-    image = bpy.data.images.get(IMAGE_NAME)
+def memory_image(name: str, pixels: np.ndarray) -> bpy.types.Image:
+    """Blender image `name` holding `pixels` (H×W×4 floats, bottom row first), in memory only:
+    the one of that name is reused when its size fits (an editor showing it keeps it, zoom
+    included), else replaced."""
+    height, width = pixels.shape[:2]
+    image = bpy.data.images.get(name)
     if image is not None and tuple(image.size) != (width, height):
         bpy.data.images.remove(image)
         image = None
     if image is None:   # 8 bits a channel, sRGB: the PNG's bytes are shown as they are
-        image = bpy.data.images.new(IMAGE_NAME, width, height, alpha=True)
+        image = bpy.data.images.new(name, width, height, alpha=True)
+    image.pixels.foreach_set(np.ascontiguousarray(pixels, np.float32).ravel())
+    image.update()
     return image
 
 

@@ -21,7 +21,7 @@ from ..core.dataset.layout import ANOMALY_MASK, FB_MASK
 from ..core.dataset.manifest import read_records
 from ..core.errors import UserError
 from ..core.views import day_view
-from .dataset_view import read_png
+from .dataset_view import memory_image, read_png
 
 IMAGE, OVERLAY = "ALLO Quick Render", "ALLO Quick Render Masks"
 # mask overlay colours: station and bodies (fb_mask), anomaly (anomaly_mask)
@@ -66,8 +66,8 @@ def quick_render(settings, anomaly: bool) -> QuickResult:
         record = read_records(batch.exp_dir)[0]
         beauty = read_png(batch.exp_dir / record["image"])
         masks = {k: read_png(batch.exp_dir / v)[:, :, 0] > 0 for k, v in record["masks"].items()}
-    return QuickResult(record, _image(IMAGE, beauty).name,
-                       _image(OVERLAY, overlay(beauty, masks)).name)
+    return QuickResult(record, memory_image(IMAGE, beauty).name,
+                       memory_image(OVERLAY, overlay(beauty, masks)).name)
 
 
 def overlay(beauty: np.ndarray, masks: dict) -> np.ndarray:
@@ -78,18 +78,6 @@ def overlay(beauty: np.ndarray, masks: dict) -> np.ndarray:
             where = masks[key]
             out[where, :3] = 0.5 * out[where, :3] + 0.5 * np.array(TINTS[key], np.float32)
     return out
-
-
-def _image(name: str, pixels: np.ndarray):
-    """A Blender image held in memory (replacing the last one of that name)."""
-    old = bpy.data.images.get(name)
-    if old is not None:
-        bpy.data.images.remove(old)
-    height, width = pixels.shape[:2]
-    image = bpy.data.images.new(name, width, height, alpha=True)
-    image.pixels.foreach_set(np.ascontiguousarray(pixels, np.float32).ravel())
-    image.update()
-    return image
 
 
 def show(context, masks: bool) -> bool:
