@@ -21,11 +21,10 @@ from ..core.dataset.layout import ANOMALY_MASK, FB_MASK
 from ..core.dataset.manifest import read_records
 from ..core.errors import UserError
 from ..core.views import day_view
+from ..core.views.mask_overlay import classes_from_masks, compose
 from .dataset_view import memory_image, read_png
 
 IMAGE, OVERLAY = "ALLO Quick Render", "ALLO Quick Render Masks"
-# mask overlay colours: station and bodies (fb_mask), anomaly (anomaly_mask)
-TINTS = {FB_MASK: (0.1, 0.4, 1.0), ANOMALY_MASK: (1.0, 0.1, 0.1)}
 
 
 @dataclass
@@ -65,18 +64,17 @@ def quick_render(settings, anomaly: bool) -> QuickResult:
                             f"{settings.camera_index}: {why}")
         record = read_records(batch.exp_dir)[0]
         beauty = read_png(batch.exp_dir / record["image"])
-        masks = {k: read_png(batch.exp_dir / v)[:, :, 0] > 0 for k, v in record["masks"].items()}
+        masks = {k: read_png(batch.exp_dir / v)[:, :, 0] for k, v in record["masks"].items()}
     return QuickResult(record, memory_image(IMAGE, beauty).name,
                        memory_image(OVERLAY, overlay(beauty, masks)).name)
 
 
 def overlay(beauty: np.ndarray, masks: dict) -> np.ndarray:
-    """The image with each mask's pixels half-tinted in its colour (anomaly on top)."""
+    """The image with its masks laid over it as the dataset browser's Overlay shows them
+    (core/views/mask_overlay.py: station and bodies blue, the anomaly red and outlined)."""
     out = beauty.copy()
-    for key in (FB_MASK, ANOMALY_MASK):
-        if key in masks:
-            where = masks[key]
-            out[where, :3] = 0.5 * out[where, :3] + 0.5 * np.array(TINTS[key], np.float32)
+    classes = classes_from_masks(masks[FB_MASK], masks.get(ANOMALY_MASK))
+    out[..., :3] = compose(beauty[..., :3], classes, "OVERLAY")
     return out
 
 
