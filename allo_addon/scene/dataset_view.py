@@ -70,14 +70,14 @@ def _show_in_window(pointer: int, name: str) -> None:
     if image is None or window is None:
         return None
     with bpy.context.temp_override(window=window, screen=window.screen):
-        editor = _image_editor(bpy.context)
+        editor = image_editor(bpy.context)
         if editor.spaces.active.image != image:
             editor.spaces.active.image = image
-            _fit(bpy.context, editor)
+            fit(bpy.context, editor)
     return None   # (once: a timer that returns None is not run again)
 
 
-def _fit(context, editor) -> None:
+def fit(context, editor) -> None:
     """Zoom the editor to the image (a 64×36 test render is a speck at 1:1)."""
     region = next((r for r in editor.regions if r.type == "WINDOW"), None)
     if region is None:
@@ -145,7 +145,7 @@ def memory_image(name: str, pixels: np.ndarray) -> bpy.types.Image:
     return image
 
 
-def _image_editor(context):
+def image_editor(context):
     """An image editor of the window: one that is there, else the largest 3D view split in two
     (the left half becomes the image editor, the right keeps the sidebar)."""
     screen = context.screen

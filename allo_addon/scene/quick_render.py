@@ -22,7 +22,7 @@ from ..core.dataset.manifest import read_records
 from ..core.errors import UserError
 from ..core.views import day_view
 from ..core.views.mask_overlay import classes_from_masks, compose
-from .dataset_view import memory_image, read_png
+from .dataset_view import fit, image_editor, memory_image, read_png
 
 IMAGE, OVERLAY = "ALLO Quick Render", "ALLO Quick Render Masks"
 
@@ -79,30 +79,15 @@ def overlay(beauty: np.ndarray, masks: dict) -> np.ndarray:
 
 
 def show(context, masks: bool) -> bool:
-    """Show the quick render (with its mask overlay or without) in the window's image editor;
-    without one, the largest 3D view is split and its right part becomes one. False when there
-    is no window (a script) or no quick render yet."""
+    """Show the quick render (with its mask overlay or without) in an image editor of the
+    window, found or made as the dataset browser's (dataset_view.image_editor: the largest 3D
+    view split, its left half the editor), fitted to it. False when there is no window (a
+    script) or no quick render yet."""
     image = bpy.data.images.get(OVERLAY if masks else IMAGE)
-    screen, window = context.screen, context.window
-    if image is None or screen is None or window is None:
+    if image is None or context.screen is None or context.window is None:
         return False
-    area = next((a for a in screen.areas if a.type == "IMAGE_EDITOR"), None)
-    if area is None:
-        view = max((a for a in screen.areas if a.type == "VIEW_3D"),
-                   key=lambda a: a.width * a.height, default=None)
-        if view is None:
-            return False
-        before = set(screen.areas[:])
-        region = next(r for r in view.regions if r.type == "WINDOW")
-        with context.temp_override(window=window, screen=screen, area=view, region=region):
-            bpy.ops.screen.area_split(direction="VERTICAL", factor=0.55)
-        area = next(iter(set(screen.areas[:]) - before), None)
-        if area is None:
-            return False
-        area.type = "IMAGE_EDITOR"
-    area.spaces.active.image = image
-    region = next(r for r in area.regions if r.type == "WINDOW")
-    with context.temp_override(window=window, screen=screen, area=area, region=region):
-        bpy.ops.image.view_all(fit_view=True)   # a 240-pixel image, as large as the editor
-    area.tag_redraw()
+    editor = image_editor(context)
+    editor.spaces.active.image = image
+    fit(context, editor)   # a 240-pixel image, as large as the editor
+    editor.tag_redraw()
     return True
