@@ -17,8 +17,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import did_you_mean
-
 KEYS = ("size", "colour", "roughness", "metallic", "weight")
 MAX_SIZE = 10.0   # m: anything larger is a typo, not an anomaly
 
@@ -54,10 +52,7 @@ def parse_anomaly_params(checker, value, anomalies, colours: dict) -> dict[str, 
             checker.fail("anomaly_params", kind, f"a kind listed in anomalies ({', '.join(anomalies)})")
         if not isinstance(params, dict):
             checker.fail(where, params, "a mapping such as {size: [0.3, 0.5], colour: red}")
-        unknown = sorted(set(params) - set(KEYS), key=str)
-        if unknown:
-            checker.fail(f"{where}.{unknown[0]}", params[unknown[0]], f"one of the parameters "
-                         f"{', '.join(KEYS)}{did_you_mean(unknown[0], KEYS)}")
+        checker.known_keys(where, params, KEYS, "the parameters")
         out[kind] = AnomalyParams(
             size=_size(checker, f"{where}.size", params.get("size")),
             colour=_colour(checker, f"{where}.colour", params.get("colour"), colours),

@@ -210,6 +210,14 @@ class _Checker:
     def fail(self, key, value, expected):
         raise UserError(f"{self.where}: key '{key}' is {_SHORT.repr(value)}, expected {expected}")
 
+    def known_keys(self, where, mapping: dict, keys, what: str) -> None:
+        """Refuse the first key of `mapping` (in sorted order) that is not one of `keys`,
+        naming the closest; `what` says what the keys are ("the sensor parameters")."""
+        unknown = sorted(set(mapping) - set(keys), key=str)
+        if unknown:
+            self.fail(f"{where}.{unknown[0]}", mapping[unknown[0]],
+                      f"one of {what} {', '.join(keys)}{did_you_mean(unknown[0], keys)}")
+
     def integer(self, key, value, minimum=None, maximum=INT_MAX, why=None):
         if isinstance(value, bool) or not isinstance(value, int):
             if isinstance(value, float) and value.is_integer():

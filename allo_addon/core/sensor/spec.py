@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
 
-from ..errors import did_you_mean
-
 # Cycles' pixel values are radiance in its own lamps' units (measured in bpy 5.0.1: a white
 # Principled BSDF, roughness 1, facing a sun lamp of strength 1 W/m² renders 0.37; a Lambertian
 # surface would give 1/π). ALLO's default sun strength, 10,
@@ -119,10 +117,7 @@ def parse_sensor(checker, value) -> SensorSpec | None:
         return None
     if preset not in PRESETS:
         checker.fail("sensor.preset", preset, f"one of {', '.join(PRESETS)}")
-    unknown = sorted(set(value) - set(_KEYS), key=str)
-    if unknown:
-        checker.fail(f"sensor.{unknown[0]}", value[unknown[0]], f"one of the sensor parameters "
-                     f"{', '.join(_KEYS)}{did_you_mean(unknown[0], _KEYS)}")
+    checker.known_keys("sensor", value, _KEYS, "the sensor parameters")
     base = PRESETS[preset]
     checked = {key: _check(checker, key, value[key]) for key in set(value) - {"preset"}}
     changes = {k: v for k, v in checked.items() if v != getattr(base, k)}
