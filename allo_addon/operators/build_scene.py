@@ -2,8 +2,7 @@
 
 import bpy
 
-from ..core.errors import UserError
-from .reporting import fail
+from .reporting import reports_user_errors
 
 
 class ALLO_OT_build_scene(bpy.types.Operator):
@@ -12,13 +11,11 @@ class ALLO_OT_build_scene(bpy.types.Operator):
     bl_description = "Build the render scene from the panel's settings and show it"
     bl_options = {'REGISTER', 'UNDO'}
 
+    @reports_user_errors
     def execute(self, context):
         from ..scene import preview
         settings = context.scene.allo
-        try:
-            station_scene = preview.build(settings)
-        except UserError as error:
-            return fail(self, str(error))
+        station_scene = preview.build(settings)
         if station_scene.scene != context.scene:
             settings.copy_to(station_scene.scene.allo)   # the panel follows the window's scene
             if context.window is not None:

@@ -7,8 +7,7 @@ from bpy_extras.io_utils import ExportHelper, ImportHelper
 
 from ..core.dataset.config import load_config
 from ..core.dataset.config_yaml import write_config
-from ..core.errors import UserError
-from .reporting import fail
+from .reporting import reports_user_errors
 
 
 class ALLO_OT_import_config(bpy.types.Operator, ImportHelper):
@@ -20,11 +19,9 @@ class ALLO_OT_import_config(bpy.types.Operator, ImportHelper):
     filename_ext = ".yaml"
     filter_glob: bpy.props.StringProperty(default="*.yaml;*.yml", options={'HIDDEN'})
 
+    @reports_user_errors
     def execute(self, context):
-        try:
-            config = load_config(Path(bpy.path.abspath(self.filepath)))
-        except UserError as error:
-            return fail(self, str(error))
+        config = load_config(Path(bpy.path.abspath(self.filepath)))
         settings = context.scene.allo
         settings.from_config(config)
         settings.config_path = self.filepath
@@ -40,12 +37,10 @@ class ALLO_OT_export_config(bpy.types.Operator, ExportHelper):
     filename_ext = ".yaml"
     filter_glob: bpy.props.StringProperty(default="*.yaml;*.yml", options={'HIDDEN'})
 
+    @reports_user_errors
     def execute(self, context):
         settings = context.scene.allo
-        try:
-            path = write_config(settings.to_config(), bpy.path.abspath(self.filepath))
-        except UserError as error:
-            return fail(self, str(error))
+        path = write_config(settings.to_config(), bpy.path.abspath(self.filepath))
         settings.config_path = self.filepath
         self.report({'INFO'}, f"settings written to {path}")
         return {'FINISHED'}

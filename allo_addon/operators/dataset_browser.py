@@ -6,7 +6,7 @@ import bpy
 from ..core.dataset.layout import exp_dir
 from ..core.errors import UserError
 from ..core.views.dataset_browser import ALL, Filters, facet_counts
-from .reporting import fail
+from .reporting import reports_user_errors
 
 
 class ALLO_OT_open_dataset(bpy.types.Operator):
@@ -20,19 +20,17 @@ class ALLO_OT_open_dataset(bpy.types.Operator):
         name="This Batch", description="Open the exp_<N> folder of the panel's Output folder "
                                        "and Experiment number (what Render wrote)")
 
+    @reports_user_errors
     def execute(self, context):
         from .. import dataset_properties
         from ..scene import dataset_view
         props = context.window_manager.allo_dataset
-        try:
-            if self.this_batch:   # where Render wrote: the settings' output folder, resolved
-                settings = context.scene.allo
-                props.folder = str(exp_dir(settings.to_config().output_dir, settings.exp_num))
-            if not props.folder:
-                raise UserError("choose a dataset folder first (an exp_<N> or split folder)")
-            dataset = dataset_view.open_folder(props.folder)
-        except UserError as error:
-            return fail(self, str(error))
+        if self.this_batch:   # where Render wrote: the settings' output folder, resolved
+            settings = context.scene.allo
+            props.folder = str(exp_dir(settings.to_config().output_dir, settings.exp_num))
+        if not props.folder:
+            raise UserError("choose a dataset folder first (an exp_<N> or split folder)")
+        dataset = dataset_view.open_folder(props.folder)
         props.message = ""
         for field in ("camera", "kind", "split"):
             setattr(props, field, ALL)
@@ -51,13 +49,11 @@ class ALLO_OT_show_dataset_image(bpy.types.Operator):
     bl_description = "Show the selected image in an image editor, with its masks as chosen"
     bl_options = {'REGISTER'}
 
+    @reports_user_errors
     def execute(self, context):
         from .. import dataset_properties
         props = context.window_manager.allo_dataset
-        try:
-            dataset_properties.show_selected(props, context)
-        except UserError as error:
-            return fail(self, str(error))
+        dataset_properties.show_selected(props, context)
         props.message = ""
         return {'FINISHED'}
 
@@ -69,15 +65,13 @@ class ALLO_OT_look_through_dataset_image(bpy.types.Operator):
                       "after jitter, as its manifest record says) and view through it")
     bl_options = {'REGISTER', 'UNDO'}
 
+    @reports_user_errors
     def execute(self, context):
         from .. import dataset_properties
         from ..scene import dataset_view
         props = context.window_manager.allo_dataset
-        try:
-            _, entry = dataset_properties.selected(props)
-            dataset_view.look_through(entry, context)
-        except UserError as error:
-            return fail(self, str(error))
+        _, entry = dataset_properties.selected(props)
+        dataset_view.look_through(entry, context)
         self.report({'INFO'}, f"looking through {entry.camera} as it rendered {entry.image}")
         return {'FINISHED'}
 

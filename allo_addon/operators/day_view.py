@@ -3,9 +3,8 @@ Quick Render (scene/day_view.py, scene/timeline.py, scene/quick_render.py do the
 
 import bpy
 
-from ..core.errors import UserError
-from .preview_day import ephemeris_loaded
-from .reporting import fail
+from .preview_day import NeedsEphemeris
+from .reporting import reports_user_errors
 
 
 class ALLO_OT_toggle_lit_view(bpy.types.Operator):
@@ -20,25 +19,19 @@ class ALLO_OT_toggle_lit_view(bpy.types.Operator):
         return {"FINISHED"}
 
 
-class ALLO_OT_view_from_station(bpy.types.Operator):
+class ALLO_OT_view_from_station(NeedsEphemeris, bpy.types.Operator):
     bl_idname = "allo.view_from_station"
     bl_label = "View from Station"
     bl_description = ("Look from the station at the chosen body through a camera whose field "
                       "of view is three times the body's apparent size (true size and phase)")
     bl_options = {"REGISTER", "UNDO"}
 
-    @classmethod
-    def poll(cls, context):
-        return ephemeris_loaded(cls, context)
-
+    @reports_user_errors
     def execute(self, context):
         from ..core.views.day_view import field_of_view_deg
         from ..scene import day_view, preview
         settings = context.scene.allo
-        try:
-            geometry = preview.preview_day(settings, settings.preview_day)
-        except UserError as error:
-            return fail(self, str(error))
+        geometry = preview.preview_day(settings, settings.preview_day)
         camera = day_view.view_from_station(preview.stage(), geometry,
                                             settings.station_view_body, context.screen)
         day_view.set_lit(context.screen, True)
@@ -47,15 +40,11 @@ class ALLO_OT_view_from_station(bpy.types.Operator):
         return {"FINISHED"}
 
 
-class ALLO_OT_timeline_days(bpy.types.Operator):
+class ALLO_OT_timeline_days(NeedsEphemeris, bpy.types.Operator):
     bl_idname = "allo.timeline_days"
     bl_label = "Days on Timeline"
     bl_description = "Make the timeline's frame range the ephemeris' days (frame = day + offset)"
     bl_options = {"REGISTER", "UNDO"}
-
-    @classmethod
-    def poll(cls, context):
-        return ephemeris_loaded(cls, context)
 
     def execute(self, context):
         from ..scene import preview, timeline
@@ -67,24 +56,18 @@ class ALLO_OT_timeline_days(bpy.types.Operator):
         return {"FINISHED"}
 
 
-class ALLO_OT_quick_render(bpy.types.Operator):
+class ALLO_OT_quick_render(NeedsEphemeris, bpy.types.Operator):
     bl_idname = "allo.quick_render"
     bl_label = "Quick Render"
     bl_description = ("Render the day and camera once, small and fast, as a batch would "
                       "(with an anomaly when Anomaly is on) and show it in an image editor; "
                       "writes nothing to the output folder")
 
-    @classmethod
-    def poll(cls, context):
-        return ephemeris_loaded(cls, context)
-
+    @reports_user_errors
     def execute(self, context):
         from ..scene import quick_render
         settings = context.scene.allo
-        try:
-            result = quick_render.quick_render(settings, settings.quick_anomaly)
-        except UserError as error:
-            return fail(self, str(error))
+        result = quick_render.quick_render(settings, settings.quick_anomaly)
         from ..scene import preview
         preview.preview_day(settings, settings.preview_day)   # the markers again, the panel's light
         if quick_render.show(context, settings.quick_masks):   # the 3D view may be split:

@@ -5,8 +5,7 @@ Thin: properties -> api.EphemerisRequest -> api.generate_ephemeris -> report."""
 import bpy
 
 from .. import api
-from ..core.errors import UserError
-from .reporting import fail
+from .reporting import reports_user_errors
 
 
 class ALLO_OT_generate_ephemeris(bpy.types.Operator):
@@ -37,14 +36,12 @@ class ALLO_OT_generate_ephemeris(bpy.types.Operator):
     def invoke(self, context, event):
         return context.window_manager.invoke_props_dialog(self, width=420)
 
+    @reports_user_errors
     def execute(self, context):
         request = api.EphemerisRequest(
             start=self.start, days=self.days, step=self.step, phase=self.phase,
             out=_path(self.filepath), extended_out=_path(self.extended_filepath))
-        try:
-            result = api.generate_ephemeris(request)
-        except UserError as error:
-            return fail(self, error)
+        result = api.generate_ephemeris(request)
         self.report({'INFO'}, f"{len(result.table)} ephemeris rows written to "
                               f"{', '.join(map(str, result.written))}")
         return {'FINISHED'}

@@ -2,8 +2,7 @@
 
 import bpy
 
-from ..core.errors import UserError
-from .reporting import fail
+from .reporting import reports_user_errors
 
 
 class ALLO_OT_load_ephemeris(bpy.types.Operator):
@@ -11,13 +10,11 @@ class ALLO_OT_load_ephemeris(bpy.types.Operator):
     bl_label = "Load Ephemeris"
     bl_description = "Read the ephemeris file (empty path: the default one) for the day preview"
 
+    @reports_user_errors
     def execute(self, context):
         from ..scene import preview
         settings = context.scene.allo
-        try:
-            ephemeris = preview.load(settings)
-        except UserError as error:
-            return fail(self, str(error))
+        ephemeris = preview.load(settings)
         if ephemeris.days and settings.preview_day not in ephemeris.days:
             settings.preview_day = min(ephemeris.days)
         bad = f", {len(ephemeris.bad_rows)} corrupt rows refused" if ephemeris.bad_rows else ""

@@ -2,8 +2,7 @@
 
 import bpy
 
-from ..core.errors import UserError
-from .reporting import fail
+from .reporting import reports_user_errors
 
 
 class ALLO_OT_look_through(bpy.types.Operator):
@@ -13,12 +12,10 @@ class ALLO_OT_look_through(bpy.types.Operator):
                       "jitter), make it the active camera and view through it")
     bl_options = {'REGISTER', 'UNDO'}
 
+    @reports_user_errors
     def execute(self, context):
         from ..scene import preview
-        try:
-            pose = preview.look_through(context.scene.allo, context)
-        except UserError as error:
-            return fail(self, str(error))
+        pose = preview.look_through(context.scene.allo, context)
         self.report({'INFO'}, f"looking through {context.scene.allo.camera_split} {pose.name}")
         return {'FINISHED'}
 

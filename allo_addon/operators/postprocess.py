@@ -10,10 +10,9 @@ from pathlib import Path
 import bpy
 
 from .. import api
-from ..core.errors import UserError
 from ..core.postprocess.options import OPTIONS
 from ..properties import add_properties, option_property
-from .reporting import fail
+from .reporting import fail, reports_user_errors
 
 
 def _path(text: str) -> Path | None:
@@ -41,6 +40,7 @@ class ALLO_OT_postprocess(bpy.types.Operator):
 
     # its properties: one per option of core/postprocess/options.py, added below the class
 
+    @reports_user_errors
     def execute(self, context):
         request = api.PostprocessRequest(**{
             option.name: _request_value(option, getattr(self, option.name)) for option in OPTIONS})
@@ -51,8 +51,6 @@ class ALLO_OT_postprocess(bpy.types.Operator):
         try:
             summary = api.postprocess(request, progress=lambda done, total:
                                       window_manager.progress_update(done / total))
-        except UserError as error:
-            return fail(self, str(error))
         finally:
             window_manager.progress_end()
         for warning in summary.warnings:

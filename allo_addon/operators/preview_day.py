@@ -2,19 +2,22 @@
 
 import bpy
 
-from ..core.errors import UserError
-from .reporting import fail
+from .reporting import reports_user_errors
 
 
-def ephemeris_loaded(cls, context) -> bool:
-    """poll() of the buttons that show a day: greyed out, saying why, until one is loaded."""
-    from ..scene import preview
-    if preview.loaded(context.scene.allo) is None:
-        cls.poll_message_set("Load an ephemeris first")
-        return False
-    return True
+class NeedsEphemeris:
+    """Mixin of the buttons that show a day: greyed out, saying why, until one is loaded."""
 
-class ALLO_OT_preview_day(bpy.types.Operator):
+    @classmethod
+    def poll(cls, context):
+        from ..scene import preview
+        if preview.loaded(context.scene.allo) is None:
+            cls.poll_message_set("Load an ephemeris first")
+            return False
+        return True
+
+
+class ALLO_OT_preview_day(NeedsEphemeris, bpy.types.Operator):
     bl_idname = "allo.preview_day"
     bl_label = "Preview Day"
     bl_description = ("Place the bodies and the sun lamp (direction, strength) as on this day, "
@@ -22,17 +25,11 @@ class ALLO_OT_preview_day(bpy.types.Operator):
                       "rendered")
     bl_options = {'REGISTER', 'UNDO'}
 
-    @classmethod
-    def poll(cls, context):
-        return ephemeris_loaded(cls, context)
-
+    @reports_user_errors
     def execute(self, context):
         from ..scene import preview
         settings = context.scene.allo
-        try:
-            geometry = preview.preview_day(settings, settings.preview_day)
-        except UserError as error:
-            return fail(self, str(error))
+        geometry = preview.preview_day(settings, settings.preview_day)
         from ..scene import day_view, timeline
         timeline.follow_day(settings)
         day_view.frame_station(context, preview.stage())   # the station and the markers

@@ -14,7 +14,7 @@ import bpy
 from .. import api, runtime
 from ..core import logs
 from ..core.errors import UserError
-from .reporting import fail
+from .reporting import fail, reports_user_errors
 
 MODE_ITEMS = [
     ("illumination", "Illumination", "one image per sun_strength value"),
@@ -74,18 +74,16 @@ class ALLO_OT_render_batch(bpy.types.Operator):
             seed=self.seed if self.properties.is_property_set("seed") else None,
             shard=self.shard or None)
 
+    @reports_user_errors
     def execute(self, context):
-        try:
-            with logs.reporting_to(self.report):
-                request = self._request(context)
-                if self.dry_run:
-                    planned = api.plan(request)
-                    logs.LOGGER.info(planned.describe())
-                    self.report({"INFO"}, f"dry run: {planned.image_count} images planned")
-                    return {"FINISHED"}
-                result = api.render_batch(request, quiet=bpy.app.background)
-        except UserError as error:
-            return fail(self, error)
+        with logs.reporting_to(self.report):
+            request = self._request(context)
+            if self.dry_run:
+                planned = api.plan(request)
+                logs.LOGGER.info(planned.describe())
+                self.report({"INFO"}, f"dry run: {planned.image_count} images planned")
+                return {"FINISHED"}
+            result = api.render_batch(request, quiet=bpy.app.background)
         self.report({"INFO"}, f"rendered {result.summary.rendered} images into {result.exp_dir}")
         return {"FINISHED"}
 

@@ -10,7 +10,10 @@ and nothing to parse out of Blender's report text.
 
 from __future__ import annotations
 
+import functools
+
 from .. import runtime
+from ..core.errors import UserError
 
 classes = ()   # no Blender classes here (registration.py looks for this name)
 
@@ -24,3 +27,16 @@ def fail(operator, message) -> set:
     else:
         operator.report({'ERROR'}, message)
     return {'CANCELLED'}
+
+
+def reports_user_errors(execute):
+    """For an operator's execute(self, context): a UserError raised in it is reported by fail()
+    and ends the operator {'CANCELLED'}, so execute needs no try/except of its own. (Two
+    arguments exactly: Blender checks the count of a registered operator's execute.)"""
+    @functools.wraps(execute)
+    def checked(operator, context):
+        try:
+            return execute(operator, context)
+        except UserError as error:
+            return fail(operator, error)
+    return checked

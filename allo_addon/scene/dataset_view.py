@@ -46,12 +46,9 @@ def show(dataset: Dataset, entry: Entry, view: str, context=None) -> bpy.types.I
         rgb, classes = _read_entry(dataset.root, entry)
         loaded = _state["loaded"] = (dataset.root, entry.image, rgb, classes)
     rgb, classes = loaded[2], loaded[3]
-    height, width = classes.shape
-    pixels = np.ones((height, width, 4), dtype=np.float32)
+    pixels = np.ones(classes.shape + (4,), dtype=np.float32)
     pixels[..., :3] = compose(rgb, classes, view)
-    image = _generated_image(width, height)
-    image.pixels.foreach_set(pixels.ravel())
-    image.update()
+    image = memory_image(IMAGE_NAME, pixels)
     window = getattr(context, "window", None) if context is not None else None
     # Without Blender's event loop (the bpy module, blender -b) no timer ever runs, and bpy 4.5
     # hangs at exit on a timer left pending: only a real window gets one.
@@ -73,14 +70,14 @@ def _show_in_window(pointer: int, name: str) -> None:
     if image is None or window is None:
         return None
     with bpy.context.temp_override(window=window, screen=window.screen):
-        editor = _image_editor(bpy.context)
+        editor = image_editor(bpy.context)
         if editor.spaces.active.image != image:
             editor.spaces.active.image = image
-            _fit(bpy.context, editor)
+            fit(bpy.context, editor)
     return None   # (once: a timer that returns None is not run again)
 
 
-def _fit(context, editor) -> None:
+def fit(context, editor) -> None:
     """Zoom the editor to the image (a 64×36 test render is a speck at 1:1)."""
     region = next((r for r in editor.regions if r.type == "WINDOW"), None)
     if region is None:
@@ -132,17 +129,23 @@ def read_png(path: Path) -> np.ndarray:
         bpy.data.images.remove(image)
 
 
-def _generated_image(width: int, height: int) -> bpy.types.Image:
-    image = bpy.data.images.get(IMAGE_NAME)
+def memory_image(name: str, pixels: np.ndarray) -> bpy.types.Image:
+    """Blender image `name` holding `pixels` (H×W×4 floats, bottom row first), in memory only:
+    the one of that name is reused when its size fits (an editor showing it keeps it, zoom
+    included), else replaced."""
+    height, width = pixels.shape[:2]
+    image = bpy.data.images.get(name)
     if image is not None and tuple(image.size) != (width, height):
         bpy.data.images.remove(image)
         image = None
     if image is None:   # 8 bits a channel, sRGB: the PNG's bytes are shown as they are
-        image = bpy.data.images.new(IMAGE_NAME, width, height, alpha=True)
+        image = bpy.data.images.new(name, width, height, alpha=True)
+    image.pixels.foreach_set(np.ascontiguousarray(pixels, np.float32).ravel())
+    image.update()
     return image
 
 
-def _image_editor(context):
+def image_editor(context):
     """An image editor of the window: one that is there, else the largest 3D view split in two
     (the left half becomes the image editor, the right keeps the sidebar)."""
     screen = context.screen

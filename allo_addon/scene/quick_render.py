@@ -21,11 +21,10 @@ from ..core.dataset.layout import ANOMALY_MASK, FB_MASK
 from ..core.dataset.manifest import read_records
 from ..core.errors import UserError
 from ..core.views import day_view
-from .dataset_view import read_png
+from ..core.views.mask_overlay import classes_from_masks, compose
+from .dataset_view import fit, image_editor, memory_image, read_png
 
 IMAGE, OVERLAY = "ALLO Quick Render", "ALLO Quick Render Masks"
-# mask overlay colours: station and bodies (fb_mask), anomaly (anomaly_mask)
-TINTS = {FB_MASK: (0.1, 0.4, 1.0), ANOMALY_MASK: (1.0, 0.1, 0.1)}
 
 
 @dataclass
@@ -65,58 +64,30 @@ def quick_render(settings, anomaly: bool) -> QuickResult:
                             f"{settings.camera_index}: {why}")
         record = read_records(batch.exp_dir)[0]
         beauty = read_png(batch.exp_dir / record["image"])
-        masks = {k: read_png(batch.exp_dir / v)[:, :, 0] > 0 for k, v in record["masks"].items()}
-    return QuickResult(record, _image(IMAGE, beauty).name,
-                       _image(OVERLAY, overlay(beauty, masks)).name)
+        masks = {k: read_png(batch.exp_dir / v)[:, :, 0] for k, v in record["masks"].items()}
+    return QuickResult(record, memory_image(IMAGE, beauty).name,
+                       memory_image(OVERLAY, overlay(beauty, masks)).name)
 
 
 def overlay(beauty: np.ndarray, masks: dict) -> np.ndarray:
-    """The image with each mask's pixels half-tinted in its colour (anomaly on top)."""
+    """The image with its masks laid over it as the dataset browser's Overlay shows them
+    (core/views/mask_overlay.py: station and bodies blue, the anomaly red and outlined)."""
     out = beauty.copy()
-    for key in (FB_MASK, ANOMALY_MASK):
-        if key in masks:
-            where = masks[key]
-            out[where, :3] = 0.5 * out[where, :3] + 0.5 * np.array(TINTS[key], np.float32)
+    classes = classes_from_masks(masks[FB_MASK], masks.get(ANOMALY_MASK))
+    out[..., :3] = compose(beauty[..., :3], classes, "OVERLAY")
     return out
 
 
-def _image(name: str, pixels: np.ndarray):
-    """A Blender image held in memory (replacing the last one of that name)."""
-    old = bpy.data.images.get(name)
-    if old is not None:
-        bpy.data.images.remove(old)
-    height, width = pixels.shape[:2]
-    image = bpy.data.images.new(name, width, height, alpha=True)
-    image.pixels.foreach_set(np.ascontiguousarray(pixels, np.float32).ravel())
-    image.update()
-    return image
-
-
 def show(context, masks: bool) -> bool:
-    """Show the quick render (with its mask overlay or without) in the window's image editor;
-    without one, the largest 3D view is split and its right part becomes one. False when there
-    is no window (a script) or no quick render yet."""
+    """Show the quick render (with its mask overlay or without) in an image editor of the
+    window, found or made as the dataset browser's (dataset_view.image_editor: the largest 3D
+    view split, its left half the editor), fitted to it. False when there is no window (a
+    script) or no quick render yet."""
     image = bpy.data.images.get(OVERLAY if masks else IMAGE)
-    screen, window = context.screen, context.window
-    if image is None or screen is None or window is None:
+    if image is None or context.screen is None or context.window is None:
         return False
-    area = next((a for a in screen.areas if a.type == "IMAGE_EDITOR"), None)
-    if area is None:
-        view = max((a for a in screen.areas if a.type == "VIEW_3D"),
-                   key=lambda a: a.width * a.height, default=None)
-        if view is None:
-            return False
-        before = set(screen.areas[:])
-        region = next(r for r in view.regions if r.type == "WINDOW")
-        with context.temp_override(window=window, screen=screen, area=view, region=region):
-            bpy.ops.screen.area_split(direction="VERTICAL", factor=0.55)
-        area = next(iter(set(screen.areas[:]) - before), None)
-        if area is None:
-            return False
-        area.type = "IMAGE_EDITOR"
-    area.spaces.active.image = image
-    region = next(r for r in area.regions if r.type == "WINDOW")
-    with context.temp_override(window=window, screen=screen, area=area, region=region):
-        bpy.ops.image.view_all(fit_view=True)   # a 240-pixel image, as large as the editor
-    area.tag_redraw()
+    editor = image_editor(context)
+    editor.spaces.active.image = image
+    fit(context, editor)   # a 240-pixel image, as large as the editor
+    editor.tag_redraw()
     return True

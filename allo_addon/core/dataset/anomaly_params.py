@@ -15,7 +15,6 @@ They work for built-in kinds and for your own anomaly models alike.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 KEYS = ("size", "colour", "roughness", "metallic", "weight")
@@ -53,12 +52,7 @@ def parse_anomaly_params(checker, value, anomalies, colours: dict) -> dict[str, 
             checker.fail("anomaly_params", kind, f"a kind listed in anomalies ({', '.join(anomalies)})")
         if not isinstance(params, dict):
             checker.fail(where, params, "a mapping such as {size: [0.3, 0.5], colour: red}")
-        unknown = sorted(set(params) - set(KEYS), key=str)
-        if unknown:
-            close = difflib.get_close_matches(str(unknown[0]), KEYS, n=1, cutoff=0.6)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            checker.fail(f"{where}.{unknown[0]}", params[unknown[0]],
-                         f"one of the parameters {', '.join(KEYS)}{hint}")
+        checker.known_keys(where, params, KEYS, "the parameters")
         out[kind] = AnomalyParams(
             size=_size(checker, f"{where}.size", params.get("size")),
             colour=_colour(checker, f"{where}.colour", params.get("colour"), colours),

@@ -11,7 +11,6 @@ of each kind (_Checker) and the rules between keys.
 
 from __future__ import annotations
 
-import difflib
 import math
 import os
 import reprlib
@@ -21,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from ..assets.catalog import ANOMALY_KINDS
-from ..errors import UserError
+from ..errors import UserError, did_you_mean
 from .annotations import KINDS as ANNOTATION_KINDS
 from .anomaly_params import DEFAULT as DEFAULT_PARAMS
 from .anomaly_params import AnomalyParams
@@ -148,10 +147,8 @@ def config_from_dict(raw: dict, base_dir: Path = Path("."), source: Path | None 
     checker = _Checker(where)
     for key in raw:
         if key not in _KNOWN:
-            close = difflib.get_close_matches(str(key), sorted(_KNOWN), n=1, cutoff=0.6)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise UserError(f"{where}: unknown key '{key}'{hint}; known keys: "
-                            f"{', '.join(sorted(_KNOWN))}")
+            raise UserError(f"{where}: unknown key '{key}'{did_you_mean(key, sorted(_KNOWN))}; "
+                            f"known keys: {', '.join(sorted(_KNOWN))}")
     values = {}
     for setting in SETTINGS:   # each key on its own, in table order; a key left out: its default
         value = raw[setting.key] if setting.key in raw else setting.yaml_default
@@ -212,6 +209,14 @@ class _Checker:
 
     def fail(self, key, value, expected):
         raise UserError(f"{self.where}: key '{key}' is {_SHORT.repr(value)}, expected {expected}")
+
+    def known_keys(self, where, mapping: dict, keys, what: str) -> None:
+        """Refuse the first key of `mapping` (in sorted order) that is not one of `keys`,
+        naming the closest; `what` says what the keys are ("the sensor parameters")."""
+        unknown = sorted(set(mapping) - set(keys), key=str)
+        if unknown:
+            self.fail(f"{where}.{unknown[0]}", mapping[unknown[0]],
+                      f"one of {what} {', '.join(keys)}{did_you_mean(unknown[0], keys)}")
 
     def integer(self, key, value, minimum=None, maximum=INT_MAX, why=None):
         if isinstance(value, bool) or not isinstance(value, int):
@@ -306,8 +311,7 @@ class _Checker:
     def builtin_kinds(self, names):
         unknown = [n for n in names if n not in ANOMALY_KINDS]
         if unknown:
-            close = difflib.get_close_matches(unknown[0].lower(), ANOMALY_KINDS, n=1, cutoff=0.6)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint = did_you_mean(unknown[0].lower(), ANOMALY_KINDS)
             raise UserError(f"{self.where}: anomalies: unknown built-in kind(s) "
                             f"{', '.join(unknown)}{hint}; available: {', '.join(ANOMALY_KINDS)} "
                             f"(or set anomalies_path to a folder of your own models)")
@@ -365,9 +369,9 @@ class _Checker:
         if not isinstance(value, str):
             self.fail("camera_poses", value, expected)
         path = self.path("camera_poses", value, base_dir)
-        close = difflib.get_close_matches(value.strip().lower(), ("auto",) + POSE_PRESETS, n=1)
-        if close and not path.exists():   # a misspelt preset, not a CSV
-            self.fail("camera_poses", value, f"{expected} (did you mean '{close[0]}'?)")
+        hint = did_you_mean(value.strip().lower(), ("auto",) + POSE_PRESETS)
+        if hint and not path.exists():   # a misspelt preset, not a CSV
+            self.fail("camera_poses", value, expected + hint)
         return path
 
     def jitter(self, value):

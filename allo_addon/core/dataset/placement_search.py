@@ -97,22 +97,16 @@ def search_free_space(space: FreeSpace, seed: int, attempts: int, box: float,
     """A random rotation and an offset within ±box m of the point anomaly_distance ahead."""
     rng = rng_from(seed)
     reasons = Counter()
+    refusals = ((OUTSIDE_VIEW, lambda c: not space.in_view(c)),
+                (INTERSECTS, space.intersects_station),
+                (INSIDE, space.inside_station))
     for attempt in range(1, attempts + 1):
         rotation = tuple(rng.uniform(0.0, 2 * math.pi) for _ in range(3))
         offset = tuple(rng.uniform(-box, box) for _ in range(3))
         candidate = space.pose(rotation, offset)
-        if not space.in_view(candidate):
-            reasons[OUTSIDE_VIEW] += 1
-        elif space.intersects_station(candidate):
-            reasons[INTERSECTS] += 1
-        elif space.inside_station(candidate):
-            reasons[INSIDE] += 1
-        else:
-            pixels = space.visible_pixels(candidate)
-            if pixels <= min_pixel:
-                reasons[too_few_pixels(min_pixel)] += 1
-                continue
-            return Placement(*space.accept(candidate), pixels, attempt)
+        placed = _judged(space, candidate, refusals, min_pixel, reasons, attempt)
+        if placed is not None:
+            return placed
     return PlacementFailure(attempts, dict(reasons))
 
 
@@ -126,6 +120,8 @@ def search_hull(hull: Hull, seed: int, attempts: int,
         return PlacementFailure(0, {NO_HULL_IN_VIEW: 1})
     weights = [cell.weight for cell in cells]
     reasons = Counter()
+    refusals = ((OUTSIDE_VIEW, lambda c: not hull.in_view(c)),
+                (NOT_SMOOTH, lambda c: not hull.conform(c)))   # conform bends the patch
     for attempt in range(1, attempts + 1):
         cell = rng.choices(cells, weights)[0]
         dx = rng.uniform(-0.5, 0.5)
@@ -138,14 +134,23 @@ def search_hull(hull: Hull, seed: int, attempts: int,
             reasons[OBLIQUE] += 1
             continue
         candidate = hull.pose(surface, rng.uniform(0.0, 2 * math.pi))
-        if not hull.in_view(candidate):
-            reasons[OUTSIDE_VIEW] += 1
-        elif not hull.conform(candidate):
-            reasons[NOT_SMOOTH] += 1
-        else:
-            pixels = hull.visible_pixels(candidate)
-            if pixels <= min_pixel:
-                reasons[too_few_pixels(min_pixel)] += 1
-                continue
-            return Placement(*hull.accept(candidate), pixels, attempt)
+        placed = _judged(hull, candidate, refusals, min_pixel, reasons, attempt)
+        if placed is not None:
+            return placed
     return PlacementFailure(attempts, dict(reasons))
+
+
+def _judged(search: FreeSpace | Hull, candidate, refusals, min_pixel: int, reasons: Counter,
+            attempt: int) -> Placement | None:
+    """Both searches' checks of a drawn candidate: `refusals`, (reason, refused(candidate)) in
+    the order asked, then the visible pixels. The first check that fails counts its reason and
+    gives None; a candidate that passes all is accepted: its Placement."""
+    for reason, refused in refusals:
+        if refused(candidate):
+            reasons[reason] += 1
+            return None
+    pixels = search.visible_pixels(candidate)
+    if pixels <= min_pixel:
+        reasons[too_few_pixels(min_pixel)] += 1
+        return None
+    return Placement(*search.accept(candidate), pixels, attempt)

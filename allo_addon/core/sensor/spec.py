@@ -4,7 +4,6 @@ core/sensor/model.py applies a spec to an image."""
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import asdict, dataclass, fields, replace
 
 # Cycles' pixel values are radiance in its own lamps' units (measured in bpy 5.0.1: a white
@@ -118,12 +117,7 @@ def parse_sensor(checker, value) -> SensorSpec | None:
         return None
     if preset not in PRESETS:
         checker.fail("sensor.preset", preset, f"one of {', '.join(PRESETS)}")
-    unknown = sorted(set(value) - set(_KEYS), key=str)
-    if unknown:
-        close = difflib.get_close_matches(str(unknown[0]), _KEYS, n=1, cutoff=0.6)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        checker.fail(f"sensor.{unknown[0]}", value[unknown[0]],
-                     f"one of the sensor parameters {', '.join(_KEYS)}{hint}")
+    checker.known_keys("sensor", value, _KEYS, "the sensor parameters")
     base = PRESETS[preset]
     checked = {key: _check(checker, key, value[key]) for key in set(value) - {"preset"}}
     changes = {k: v for k, v in checked.items() if v != getattr(base, k)}
