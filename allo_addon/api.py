@@ -20,10 +20,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .core.dataset.batch_request import BatchRequest, PreparedBatch, describe_plan, prepare_batch
 from .core.dataset.config import Config, config_from_dict
 from .core.errors import UserError
+
+if TYPE_CHECKING:   # at run time __getattr__ below loads them on first use
+    from .core.postprocess.run import PostprocessRequest
+    from .core.postprocess.run import Summary as PostprocessSummary
 
 __all__ = ["UserError", "RequestError", "RenderRequest", "RenderResult", "BatchPlan",
            "PostprocessRequest", "PostprocessSummary", "EphemerisRequest", "EphemerisResult",
