@@ -258,7 +258,7 @@ def _pairs(terms) -> _Pairs:
 _WEIGHTS, _PAIRS = {}, {}
 
 
-CHUNK = 4096   # epochs per pass: keeps the (epochs × terms) arrays inside the CPU caches
+CHUNK = 2048   # epochs per pass: keeps the (epochs × terms) arrays inside the CPU caches
 
 
 def moon_position(jd_tt) -> np.ndarray:
