@@ -230,7 +230,7 @@ class _Weights:
 
 
 def _weights(terms, columns) -> _Weights:
-    key = (id(terms), columns)
+    key = (terms.tobytes(), columns)   # the table itself: an id could be reused
     if key not in _WEIGHTS:
         _WEIGHTS[key] = _Weights(terms, columns)
     return _WEIGHTS[key]
@@ -249,7 +249,7 @@ class _Pairs:
 
 
 def _pairs(terms) -> _Pairs:
-    key = id(terms)
+    key = terms.tobytes()
     if key not in _PAIRS:
         _PAIRS[key] = _Pairs(terms)
     return _PAIRS[key]
