@@ -109,8 +109,8 @@ def moon_ecliptic_with_rates(jd_tt, order=2):
     arguments = np.stack([series(c) for c in FUNDAMENTAL_ARGUMENTS], -1)    # (order+1, n, 4)
     a1, a2, a3 = (series(a) for a in (A1, A2, A3))
     eccentricity = _polynomial(t, ECCENTRICITY)
-    # Terms in M shrink with e^|multiple of M| (0, 1 or 2): three powers per epoch, gathered
-    # per term, give the same numbers as a power per epoch and term at a sixth of the cost.
+    # Terms in M shrink with e^|multiple of M| (0, 1 or 2): three powers per epoch; the terms'
+    # sums are kept per power (_Weights) and weighted by these at the end.
     e_powers = eccentricity[:, None] ** np.arange(3.0)
     # d(e^k)/dt = k e^(k-1) e′: it moves a rate by ~1e-7 of itself; its share of the second
     # derivative, like the arguments' own second derivatives (θ″ ≈ 1e-12 rad/day²), is left out.
