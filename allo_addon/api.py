@@ -20,16 +20,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .core.dataset.batch_request import BatchRequest, PreparedBatch, describe_plan, prepare_batch
 from .core.dataset.config import Config, config_from_dict
 from .core.errors import UserError
-from .core.postprocess import PostprocessRequest
-from .core.postprocess import Summary as PostprocessSummary
+
+if TYPE_CHECKING:   # at run time __getattr__ below loads them on first use
+    from .core.postprocess.run import PostprocessRequest
+    from .core.postprocess.run import Summary as PostprocessSummary
 
 __all__ = ["UserError", "RequestError", "RenderRequest", "RenderResult", "BatchPlan",
            "PostprocessRequest", "PostprocessSummary", "EphemerisRequest", "EphemerisResult",
            "render_batch", "start_batch", "plan", "postprocess", "generate_ephemeris"]
+
+
+def __getattr__(name):
+    # PostprocessRequest / PostprocessSummary load on first use: core/postprocess/run.py pulls
+    # Pillow, multiprocessing and concurrent.futures, and the operators import this module at
+    # registration, before every render's first image (#14 §3).
+    if name in ("PostprocessRequest", "PostprocessSummary"):
+        from .core.postprocess import run
+        return run.PostprocessRequest if name == "PostprocessRequest" else run.Summary
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class RequestError(UserError):
@@ -139,7 +152,7 @@ def render_batch(request: RenderRequest | BatchRequest, quiet: bool = True,
 def postprocess(request: PostprocessRequest, progress=None) -> PostprocessSummary:
     """Verify an exp_<N> render tree and write the Anomalib (or MVTec AD) layout. progress:
     called with (done, total). No bpy."""
-    from .core.postprocess import postprocess as run
+    from .core.postprocess.run import PostprocessRequest, postprocess as run
     if not isinstance(request, PostprocessRequest):
         raise RequestError("request", f"postprocess takes a PostprocessRequest, got "
                                       f"{type(request).__name__}")

@@ -269,3 +269,13 @@ def test_csv_rows_print_numbers_as_numpy_savetxt_does():
     expected = io.StringIO()
     np.savetxt(expected, matrix, fmt=NUMBER_FORMAT, delimiter=",")
     assert _csv(matrix) == expected.getvalue()
+
+
+@pytest.mark.parametrize("start, days, step", [
+    ("2027-01-01", 365, "1h"), ("2027-03-01T06:30", 3, "7min"), ("2027-01-01", 1, "1.3333min"),
+    ("2027-12-31T21:00+02:00", 3, "1d"), ("2027-01-01", 0.02, "1.0000001min")])
+def test_epoch_strings_are_each_epochs_own_text(start, days, step):
+    # Evenly spaced whole-microsecond steps are printed by numpy in one call (#14 §5); the text
+    # must be each datetime's own, truncated to the second, for any step a user can type.
+    table = generate(EphemerisRequest.from_text(start, days, step))
+    assert table.epoch_strings() == [f"{moment:%Y-%m-%dT%H:%M:%S}Z" for moment in table.epochs]

@@ -167,3 +167,58 @@ def test_moon_rates_are_the_series_derivatives_and_the_taylor_step_holds():
         exact = ecliptic_of_date_to_j2000(
             spherical_to_vectors(*moon_ecliptic_of_date(jd + offset)), jd + offset)
         assert np.abs(stepped[i] - exact).max() < 1e-4    # km
+
+
+def test_moon_series_sums_match_a_term_by_term_evaluation():
+    """The series is summed by products of the arguments' powers and small matrices (#14 §5);
+    Meeus's sums written out term by term, one sin/cos per term and epoch, give the same
+    periodic sums (Σl, Σb, Σr) to rounding."""
+    from allo_addon.core.ephemeris.orbit import lunar_theory as theory
+    from allo_addon.core.ephemeris.orbit.timescales import centuries_since_j2000
+
+    jd = 2461406.5 + np.arange(0, 3000, 0.71)
+    t = centuries_since_j2000(jd)
+    arguments = np.radians([np.polynomial.polynomial.polyval(t, c)
+                            for c in theory.FUNDAMENTAL_ARGUMENTS])
+    e = np.polynomial.polynomial.polyval(t, theory.ECCENTRICITY)
+
+    def sums(terms, column, f):
+        total = np.zeros_like(t)
+        for row in terms:
+            angle = row[:4] @ arguments
+            total += row[column] * e ** abs(row[1]) * f(angle)
+        return total
+
+    longitude, latitude, distance = theory.moon_ecliptic_with_rates(jd, order=0)
+    mean_longitude = np.radians(np.polynomial.polynomial.polyval(t, theory.MEAN_LONGITUDE))
+    a1, a2, a3 = (np.radians(np.polynomial.polynomial.polyval(t, a))
+                  for a in (theory.A1, theory.A2, theory.A3))
+    l_prime, m_prime, f = mean_longitude, arguments[2], arguments[3]
+    sigma_l = sums(theory.LONGITUDE_DISTANCE_TERMS, 4, np.sin) + 3958 * np.sin(a1) \
+        + 1962 * np.sin(l_prime - f) + 318 * np.sin(a2)
+    sigma_r = sums(theory.LONGITUDE_DISTANCE_TERMS, 5, np.cos)
+    sigma_b = sums(theory.LATITUDE_TERMS, 4, np.sin) - 2235 * np.sin(l_prime) \
+        + 382 * np.sin(a3) + 175 * np.sin(a1 - f) + 175 * np.sin(a1 + f) \
+        + 127 * np.sin(l_prime - m_prime) - 115 * np.sin(l_prime + m_prime)
+    np.testing.assert_allclose(longitude[0], l_prime + np.radians(sigma_l * 1e-6),
+                               rtol=0, atol=1e-11)                  # radians
+    np.testing.assert_allclose(latitude[0], np.radians(sigma_b * 1e-6), rtol=0, atol=1e-11)
+    np.testing.assert_allclose(distance[0], theory.MEAN_DISTANCE_KM + sigma_r * 1e-3,
+                               rtol=0, atol=1e-8)                   # km
+
+
+def test_precession_matrix_is_the_product_of_its_three_rotations():
+    jd = 2451545.0 + np.linspace(-18000, 18000, 7)
+    t = (jd - 2451545.0) / 36525
+    zeta = (2306.2181 + (0.30188 + 0.017998 * t) * t) * t * frames.ARCSEC
+    z = (2306.2181 + (1.09468 + 0.018203 * t) * t) * t * frames.ARCSEC
+    theta = (2004.3109 - (0.42665 + 0.041833 * t) * t) * t * frames.ARCSEC
+    to_date = frames.rotation_z(z) @ frames.rotation_y(-theta) @ frames.rotation_z(zeta)
+    np.testing.assert_allclose(frames.precession_to_j2000(jd), np.swapaxes(to_date, -1, -2),
+                               rtol=0, atol=1e-15)
+    # the rotations themselves: +90° about each axis takes the next axis' unit vector along
+    quarter = np.array([np.pi / 2])
+    for rotation, vector, image in ((frames.rotation_x, [0, 1, 0], [0, 0, 1]),
+                                    (frames.rotation_y, [0, 0, 1], [1, 0, 0]),
+                                    (frames.rotation_z, [1, 0, 0], [0, 1, 0])):
+        np.testing.assert_allclose(rotation(quarter)[0] @ vector, image, atol=1e-15)

@@ -23,7 +23,6 @@ from ..core.ephemeris.reader import DayGeometry
 from ..core.errors import UserError
 from . import user_assets
 from .anomaly_params import apply_params, principled_nodes
-from .builtin import anomalies as builtin_anomalies
 from .builtin import scene_cache
 from .builtin import bodies as builtin_bodies
 from .builtin import station as builtin_station
@@ -196,6 +195,8 @@ class StationScene:
     def add_anomaly(self, kind: str, seed: int, scale: float):
         self.remove_anomaly()
         if self.config.anomalies_path is None:
+            # imported here: a batch of normal images never needs the anomaly kit (~40 ms)
+            from .builtin import anomalies as builtin_anomalies
             obj = builtin_anomalies.build_anomaly(kind, self.anomaly_collection, seed)
         else:
             obj = user_assets.load_model(self.config.anomalies_path, kind,

@@ -109,33 +109,53 @@ def moon_ecliptic_with_rates(jd_tt, order=2):
     arguments = np.stack([series(c) for c in FUNDAMENTAL_ARGUMENTS], -1)    # (order+1, n, 4)
     a1, a2, a3 = (series(a) for a in (A1, A2, A3))
     eccentricity = _polynomial(t, ECCENTRICITY)
-    # Terms in M shrink with e^|multiple of M| (0, 1 or 2): three powers per epoch, gathered
-    # per term, give the same numbers as a power per epoch and term at a sixth of the cost.
+    # Terms in M shrink with e^|multiple of M| (0, 1 or 2): three powers per epoch; the terms'
+    # sums are kept per power (_Weights) and weighted by these at the end.
     e_powers = eccentricity[:, None] ** np.arange(3.0)
     # d(e^k)/dt = k e^(k-1) e′: it moves a rate by ~1e-7 of itself; its share of the second
     # derivative, like the arguments' own second derivatives (θ″ ≈ 1e-12 rad/day²), is left out.
     e_rates = np.arange(3.0) * np.concatenate([np.zeros_like(t)[:, None], e_powers[:, :2]], 1) \
         * (_polynomial(t, ECCENTRICITY, 1) * per_day[1])[:, None] if order else None
 
+    # e^(i·k·θ_j) for k = −4…4 (the tables' multiples) and each argument j: (4, n, 9).
+    powers = np.empty((4, len(t), 9), dtype=complex)
+    powers[:, :, 4] = 1.0
+    powers[:, :, 5] = np.exp(1j * arguments[0]).T
+    for k in range(2, 5):
+        powers[:, :, 4 + k] = powers[:, :, 3 + k] * powers[:, :, 5]
+    powers[:, :, :4] = np.conj(powers[:, :, :4:-1])
+
     def periodic(terms, columns):
         """Σ coefficient · e^|k| · (sin, cos)(angle) for the sine column and the cosine column
         (None: that sum is not needed), and their derivatives: (order+1, n) for each."""
-        power = np.abs(terms[:, 1]).astype(int)
-        angle = arguments[0] @ terms[:, :4].T
-        damping = e_powers[:, power]
-        sine, cosine = np.sin(angle), np.cos(angle)
-        rate = arguments[1] @ terms[:, :4].T if order else None
+        # e^(i·angle) of every term as a product of its arguments' powers: cos and sin of the
+        # angles without a sin/cos per epoch and term, the series' slow part. Terms share few
+        # (D, M) and (M′, F) pairs, so two small tables and one product suffice.
+        pairs = _pairs(terms)
+        left = powers[0][:, pairs.left[0]] * powers[1][:, pairs.left[1]]
+        right = powers[2][:, pairs.right[0]] * powers[3][:, pairs.right[1]]
+        exponential = left[:, pairs.left_of_term] * right[:, pairs.right_of_term]
+        # Every sum over the terms is then one product of sin or cos with a small matrix.
+        weights = _weights(terms, columns)
+        by_sine = np.ascontiguousarray(exponential.imag) @ weights.on_sine
+        by_cosine = np.ascontiguousarray(exponential.real) @ weights.on_cosine
+        rate = arguments[1] if order else None
         sums = []
-        for column, f, f_prime in ((columns[0], sine, cosine), (columns[1], cosine, -sine)):
+        for i, column in enumerate(columns):
             if column is None:
                 sums.append(None)
                 continue
-            coefficients = terms[:, column]
-            rows = [(damping * f) @ coefficients]
+            value, first, second = (
+                (by_sine if side == "sine" else by_cosine)[:, part] * sign
+                for side, part, sign in weights.blocks[i])
+            rows = [np.einsum("nk,nk->n", e_powers, value)]
             if order >= 1:
-                rows.append((damping * f_prime * rate + e_rates[:, power] * f) @ coefficients)
+                rows.append(np.einsum("nk,nj,nkj->n", e_powers, rate, first.reshape(-1, 3, 4))
+                            + np.einsum("nk,nk->n", e_rates, value))
             if order >= 2:
-                rows.append((-(damping * f) * rate * rate) @ coefficients)
+                products = rate[:, _PAIR_J] * rate[:, _PAIR_L]                  # (n, 10)
+                rows.append(-np.einsum("nk,np,nkp->n", e_powers, products,
+                                       second.reshape(-1, 3, len(_PAIR_J))))
             sums.append(np.stack(rows))
         return sums
 
@@ -164,7 +184,81 @@ def moon_ecliptic_with_rates(jd_tt, order=2):
     return longitude, latitude, distance
 
 
-CHUNK = 4096   # epochs per pass: keeps the (epochs × terms) arrays inside the CPU caches
+# The ten (j, l) pairs j ≤ l of the four arguments: Σ_jl K_j·K_l·θ′_j·θ′_l over pairs.
+_PAIR_J, _PAIR_L = np.triu_indices(4)
+
+
+class _Weights:
+    """A table's coefficients regrouped so that sums over its terms are matrix products.
+
+    Term t (multiples K_t of D, M, M′, F; e power p_t; coefficient c_t) adds c_t·e^p·f(θ_t)
+    to the value, c_t·e^p·f′(θ_t)·Σ_j K_tj·θ′_j (and the e′ part) to the first derivative and
+    −c_t·e^p·f(θ_t)·(Σ_j K_tj·θ′_j)² to the second. With c_t under its power p (3 columns),
+    times K_tj (12) and times K_tj·K_tl over the pairs j ≤ l, doubled where j < l (30), sin or
+    cos times these gives every (power, j, l) partial sum of the epochs at once. f is sin for
+    the sine column, cos for the cosine one, and f′ the other (cos′ = −sin: the sign).
+    blocks[i]: where column i's (value, first, second) sums lie, as (side, slice, sign).
+    """
+
+    def __init__(self, terms, columns):
+        count = len(terms)
+        multiples = terms[:, :4]
+        pair_weight = np.where(_PAIR_J == _PAIR_L, 1.0, 2.0)
+        sides = {"sine": [], "cosine": []}
+        self.blocks = {}
+        for i, column in enumerate(columns):
+            if column is None:
+                continue
+            value = np.zeros((count, 3))
+            value[np.arange(count), np.abs(terms[:, 1]).astype(int)] = terms[:, column]
+            first = (value[:, :, None] * multiples[:, None, :]).reshape(count, -1)
+            second = (value[:, :, None] * (multiples[:, _PAIR_J] * multiples[:, _PAIR_L]
+                                           * pair_weight)[:, None, :]).reshape(count, -1)
+            f, f_prime, sign = ("sine", "cosine", 1.0) if i == 0 else ("cosine", "sine", -1.0)
+            self.blocks[i] = [self._add(sides, f, value, 1.0),
+                              self._add(sides, f_prime, first, sign),
+                              self._add(sides, f, second, 1.0)]
+        self.on_sine, self.on_cosine = (
+            np.concatenate(sides[side], axis=1) if sides[side] else np.zeros((count, 0))
+            for side in ("sine", "cosine"))
+
+    @staticmethod
+    def _add(sides, side, matrix, sign):
+        start = sum(block.shape[1] for block in sides[side])
+        sides[side].append(matrix)
+        return side, slice(start, start + matrix.shape[1]), sign
+
+
+def _weights(terms, columns) -> _Weights:
+    key = (terms.tobytes(), columns)   # the table itself: an id could be reused
+    if key not in _WEIGHTS:
+        _WEIGHTS[key] = _Weights(terms, columns)
+    return _WEIGHTS[key]
+
+
+class _Pairs:
+    """Indices of a table's distinct (D, M) and (M′, F) multiples into the powers array."""
+
+    def __init__(self, terms):
+        multiples = terms[:, :4].astype(int) + 4
+        left, self.left_of_term = np.unique(multiples[:, :2], axis=0, return_inverse=True)
+        right, self.right_of_term = np.unique(multiples[:, 2:], axis=0, return_inverse=True)
+        self.left_of_term = self.left_of_term.ravel()
+        self.right_of_term = self.right_of_term.ravel()
+        self.left, self.right = left.T, right.T
+
+
+def _pairs(terms) -> _Pairs:
+    key = terms.tobytes()
+    if key not in _PAIRS:
+        _PAIRS[key] = _Pairs(terms)
+    return _PAIRS[key]
+
+
+_WEIGHTS, _PAIRS = {}, {}
+
+
+CHUNK = 2048   # epochs per pass: keeps the (epochs × terms) arrays inside the CPU caches
 
 
 def moon_position(jd_tt) -> np.ndarray:
