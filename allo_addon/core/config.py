@@ -20,6 +20,7 @@ from .anomaly_params import DEFAULT as DEFAULT_PARAMS
 from .anomaly_params import AnomalyParams, parse_anomaly_params
 from .builtin_catalog import ANOMALY_KINDS
 from .errors import UserError
+from .quality import DEFAULT_QUALITY, PRESETS, QUALITY_NAMES
 from .render_names import number_label
 from .user_files import read_user_text
 
@@ -86,6 +87,7 @@ class Config:
     output_dir: Path = Path("renders")
     # --- ours, defaults = the original's behaviour -------------------------------------
     resolution: tuple[int, int] = (1920, 1080)
+    quality: str = DEFAULT_QUALITY            # preset (core/quality.py): samples, denoise, Cycles
     samples: int = 256
     denoise: bool = True
     references: bool = True                   # anomalous batches also render anomaly-free twins
@@ -232,9 +234,11 @@ def config_from_dict(raw: dict, base_dir: Path = Path("."), source: Path | None 
     values["output_dir"] = checker.path("output_dir", get("output_dir", "renders"), base_dir)
     values["resolution"] = checker.resolution(get("resolution", list(d.resolution)))
     values["min_pixel"] = checker.integer("min_pixel", get("min_pixel", d.min_pixel), minimum=0)
-    values["samples"] = checker.integer("samples", get("samples", d.samples), minimum=1,
+    values["quality"] = checker.choice("quality", get("quality", d.quality), QUALITY_NAMES)
+    preset = PRESETS[values["quality"]]   # fills samples and denoise; a key the YAML sets wins
+    values["samples"] = checker.integer("samples", get("samples", preset.samples), minimum=1,
                                         maximum=SAMPLES_MAX, why="Cycles' largest sample count")
-    values["denoise"] = checker.boolean("denoise", get("denoise", d.denoise))
+    values["denoise"] = checker.boolean("denoise", get("denoise", preset.denoise))
     values["references"] = checker.boolean("references", get("references", d.references))
     values["device"] = checker.choice("device", get("device", d.device), DEVICES)
     values["seed"] = checker.integer("seed", get("seed", d.seed))
