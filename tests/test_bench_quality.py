@@ -115,4 +115,4 @@ def test_one_candidate_renders_and_writes_a_json_line(tmp_path):
     speedup = next(r for r in lines if r["metric"] == "equal_quality_speedup")
     assert speedup["value"] == 1.0 and speedup["chosen"] == "original"
     assert plot.stat().st_size > 0
-    assert len(list(tmp_path.glob("blendertest-*/shadowed_side.png"))) == 1   # the cache
+    assert len(list(tmp_path.glob("blendertest-shadowed_side-*/shadowed_side.png"))) == 1
