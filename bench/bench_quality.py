@@ -43,6 +43,7 @@ REFERENCE_SAMPLES, QUICK_REFERENCE_SAMPLES = 512, 64
 CACHE = REPO / "build" / "bench_quality"
 PLOT = REPO / "docs" / "quality_vs_time.png"
 ORIGINAL = "original"
+REFERENCE_SEED_OFFSET = 7919   # the reference's Cycles seed: the view's + this
 # a scene without atmosphere, glass or volumes: light rarely needs more than a few bounces
 SPACE_BOUNCES = {"max_bounces": 4, "diffuse_bounces": 2, "glossy_bounces": 2,
                  "transmission_bounces": 2, "volume_bounces": 0, "transparent_max_bounces": 4}
@@ -171,7 +172,7 @@ def cache_key(view: View, size, ref_samples, blender: str) -> str:
     """One view's reference: Blender version + a hash of the view, size, reference samples, the
     code that sets the view up, and the scene's code (a change to the station, bodies,
     anomalies or placement renders that reference again)."""
-    setup = [QualityBench.show, QualityBench._config_dict]
+    setup = [QualityBench.show, QualityBench._config_dict, QualityBench.reference]
     if view.name == MOON_VIEW:
         setup += [moon_limb_pose, _limb_and_earth_aim]
     digest = hashlib.sha256(json.dumps([view.__dict__, list(size), ref_samples],
@@ -268,9 +269,12 @@ class QualityBench:
         if not (png.exists() and npz.exists()):
             # every sample taken (no adaptive stop), then denoised: what is left of the noise
             # at this count would otherwise set a floor under every candidate's error
+            # Another seed than the candidates': with theirs, the reference's first 256 samples
+            # would be the original's own, and the error of the candidates with most samples
+            # would look smaller than it is (measured: it did).
             ref = {"name": "reference", "samples": samples, "denoise": True,
                    "cycles": {"use_adaptive_sampling": False}, "spot": {}}
-            image, masks, cpu, wall = self.render(ref)
+            image, masks, cpu, wall = self.render(ref, seed=self.seed + REFERENCE_SEED_OFFSET)
             cache.mkdir(parents=True, exist_ok=True)
             np.savez_compressed(npz, **masks)
             png.write_bytes(image.read_bytes())
@@ -280,7 +284,7 @@ class QualityBench:
             masks = {k: stored[k] for k in stored.files}
         return {"beauty": np.asarray(Image.open(png).convert("RGB")), "masks": masks}
 
-    def render(self, cand: dict):
+    def render(self, cand: dict, seed: int | None = None):
         from allo_addon.scene.render_settings import apply_cycles_settings
         scene, spot = self.stage.scene, self.stage.spot.data
         for key, value in self.defaults.items():
@@ -293,7 +297,7 @@ class QualityBench:
         scene.cycles.samples = cand["samples"]
         scene.cycles.use_denoising = bool(cand["denoise"] and self.denoiser)
         cpu = time.process_time()
-        image, masks, wall = self.renderer.render(self.seed, "quality")
+        image, masks, wall = self.renderer.render(self.seed if seed is None else seed, "quality")
         return image, masks, time.process_time() - cpu, wall
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 W, H, LEFT, RIGHT, TOP, BOTTOM = 1100, 640, 80, 250, 50, 70
 GREY, BLACK, RED, GREEN, BLUE = (160, 160, 160), (0, 0, 0), (200, 30, 30), (20, 140, 40), \
@@ -28,6 +28,10 @@ def draw(results: dict, original: str, chosen: str, draft: str, out: Path, setti
 
     image = Image.new("RGB", (W, H), "white")
     pen = ImageDraw.Draw(image)
+    try:
+        pen.font = ImageFont.load_default(size=13)   # Pillow ≥ 10.1: a scalable default font
+    except TypeError:
+        pass
     pen.rectangle([LEFT, TOP, W - RIGHT, H - BOTTOM], outline=BLACK)
     decade = math.floor(x0)
     while decade <= x1:
@@ -46,13 +50,23 @@ def draw(results: dict, original: str, chosen: str, draft: str, out: Path, setti
     _, y = at(10 ** x0, worst_original - 0.5)
     pen.line([LEFT, y, W - RIGHT, y], fill=GREEN)
     pen.text((W - RIGHT + 6, y - 6), "original - 0.5 dB", fill=GREEN)
+    placed = []   # label boxes so far: a label that would overlap one moves down or up
     for name, (seconds, db) in sorted(points.items(), key=lambda kv: kv[1]):
         x, y = at(seconds, db)
         colour = RED if name == original else GREEN if name == chosen else \
             BLUE if name == draft else BLACK
         r = 6 if colour != BLACK else 4
         pen.ellipse([x - r, y - r, x + r, y + r], fill=colour)
-        pen.text((x + 8, y - 6), name, fill=colour)
+        width = pen.textlength(name)
+        for shift in (0, 14, -14, 28, -28, 42, -42, 56, -56, 70):
+            box = (x + 8, y - 8 + shift, x + 8 + width, y + 6 + shift)
+            if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
+                       for b in placed):
+                break
+        placed.append(box)
+        if shift:
+            pen.line([x + 4, y, box[0], box[1] + 7], fill=GREY)
+        pen.text((box[0], box[1]), name, fill=colour)
     pen.text((LEFT, 12), f"worst-view PSNR against a {settings['reference_samples']}-sample "
                          f"reference vs CPU seconds per image ({settings['resolution'][0]}x"
                          f"{settings['resolution'][1]}, Blender {settings['blender']}); red: the "
