@@ -251,7 +251,10 @@ def test_quality_presets_set_cycles_and_original_leaves_blenders_defaults(bpy_op
     from allo_addon.core.quality import PRESETS
     from allo_addon.scene.render_settings import configure_cycles
     defaults = bpy.data.scenes.new("quality defaults")
-    knobs = {k for p in PRESETS.values() for k in p.cycles}
+    # every knob the bench tries, so a preset without knobs is checked to leave them alone
+    knobs = {k for p in PRESETS.values() for k in p.cycles} | {
+        "max_bounces", "diffuse_bounces", "glossy_bounces", "transmission_bounces",
+        "adaptive_threshold", "use_light_tree", "denoising_prefilter", "caustics_reflective"}
     blender = {k: getattr(defaults.cycles, k) for k in knobs}
     for name, preset in PRESETS.items():
         scene = bpy.data.scenes.new(f"quality {name}")
