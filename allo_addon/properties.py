@@ -76,6 +76,18 @@ def _path_property(name, description, subtype="DIR_PATH"):
     return bpy.props.StringProperty(name=name, subtype=subtype, description=description)
 
 
+def _apply_quality_preset(self, context):
+    """Choosing a quality preset in the panel fills Samples and Denoise with the preset's
+    values (the panel always sends both, and a key that is sent wins over the preset)."""
+    from .core.dataset.quality import preset
+    chosen = preset(self.quality)
+    self.samples, self.denoise = chosen.samples, chosen.denoise
+
+
+# keys whose panel field does more than hold its value
+UPDATES = {"quality": _apply_quality_preset}
+
+
 def config_property(setting):
     """The panel's property for a render_config.yaml key, from its kind, default and bounds.
 
@@ -84,6 +96,8 @@ def config_property(setting):
     maximum: a value past one is refused with its message too, not clamped."""
     kind, default = setting.kind, setting.default
     named = {"name": setting.label, "description": setting.help}
+    if setting.key in UPDATES:
+        named["update"] = UPDATES[setting.key]
     if kind == "int":
         low = {} if setting.minimum is None else {"min": setting.minimum}
         return bpy.props.IntProperty(default=default, **low, **named)

@@ -18,6 +18,8 @@ import bench
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("names", nargs="*", help="bench module names without 'bench_'")
+    parser.add_argument("--quick", action="store_true",
+                        help="a smoke run where a module offers one (quality: tiny views)")
     args = parser.parse_args(argv)
     names = args.names or sorted(m.name[len("bench_"):] for m in pkgutil.iter_modules(bench.__path__)
                                  if m.name.startswith("bench_"))

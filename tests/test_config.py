@@ -61,6 +61,7 @@ def test_cams_as_list():
     ({"resolution": [1920]}, "expected [width, height]"),
     ({"device": "tpu"}, "expected one of auto, cpu, gpu"),
     ({"denoise": "yes"}, "key 'denoise' is 'yes', expected true or false"),
+    ({"quality": "best"}, "key 'quality' is 'best', expected one of original, benchmark, draft"),
     ({"scales": [0.5, 0]}, "key 'scales[1]' is 0, expected a number > 0"),
     ({"pose_jitter": {"min_station_share": 1.5}},
      "key 'pose_jitter.min_station_share' is 1.5, expected a share of the view from 0 to 1, or auto"),
@@ -168,3 +169,19 @@ def test_config_limits_are_not_files_to_wait_for(tmp_path):
     big.write_text("# padding\n" * 200_000)
     with pytest.raises(UserError, match="is larger than 1024 KiB"):
         load_config(big)
+
+
+def test_quality_original_is_todays_defaults(tmp_path):
+    assert config_from_dict({"quality": "original"}) == config_from_dict({})
+    assert config_from_dict({}).quality == "original" == Config().quality
+
+
+@pytest.mark.parametrize("name", ["benchmark", "draft"])
+def test_quality_preset_fills_samples_and_denoise_unless_set(name):
+    from allo_addon.core.dataset.quality import PRESETS
+    preset = PRESETS[name]
+    config = config_from_dict({"quality": name})
+    assert (config.samples, config.denoise) == (preset.samples, preset.denoise)
+    assert config.samples <= Config().samples         # never costs more than the original
+    explicit = config_from_dict({"quality": name, "samples": 300, "denoise": False})
+    assert (explicit.samples, explicit.denoise, explicit.quality) == (300, False, name)

@@ -62,6 +62,7 @@ def test_register_unregister_twice_leaves_nothing_behind(ops):
 
 # A value for every settings property that is a render_config.yaml key, none the default.
 CHANGED = {
+    "quality": "draft",   # first: choosing a preset fills samples and denoise, set after it
     "sun_strength": "2.0, 7.5", "depths": "-0.5, 0.25", "scales": "0.4, 1.1",
     "colours": "green, white", "cams": "0, 4", "anomalies": "drill, panel",
     "start_day": 4, "end_day": 9, "day_interval": 2, "min_pixel": 123, "samples": 7,
@@ -107,6 +108,23 @@ def test_every_setting_round_trips_through_render_config_yaml(ops, tmp_path):
 
 def _plain(value):
     return tuple(value) if hasattr(value, "__len__") and not isinstance(value, str) else value
+
+
+def test_choosing_a_quality_preset_fills_samples_and_denoise(ops):
+    from allo_addon.core.dataset.quality import PRESETS
+    s = settings()
+    before = (s.quality, s.samples, s.denoise)
+    try:
+        for name, preset in PRESETS.items():
+            s.quality = next(other for other in PRESETS if other != name)
+            s.samples, s.denoise = 3, not preset.denoise
+            s.quality = name
+            assert (s.samples, s.denoise) == (preset.samples, preset.denoise), name
+            assert (s.to_config().quality, s.to_config().samples) == (name, preset.samples)
+        s.samples = 9                                 # a value typed after the preset wins
+        assert s.to_config().samples == 9
+    finally:
+        s.quality, s.samples, s.denoise = before
 
 
 def test_bad_settings_are_reported_as_the_command_line_words_them(ops, tmp_path):

@@ -228,3 +228,38 @@ def test_a_jittered_view_that_loses_the_station_is_drawn_again(bpy_ops, write_co
     assert steady["location"] != original["location"]
     again = batch(33, "auto")
     assert again == steady                                  # seeded: the same redraw every run
+
+
+@pytest.mark.parametrize("quality", ["draft", "benchmark"])
+def test_same_seed_same_everything_under_each_quality_preset(bpy_ops, write_config, quality):
+    """The determinism above, under the presets that change Cycles settings (original is the
+    default the tests above run under). Samples and denoising come from the preset."""
+    config = write_config(quality=quality, samples=None, denoise=None, cams=[0], end_day=1)
+    first = render(bpy_ops, config, 1, anomaly=True, modes=["illumination"], seed=42)
+    again = render(bpy_ops, config, 2, anomaly=True, modes=["illumination"], seed=42)
+    assert files(again) == files(first) and files(first)
+    for name in files(first):
+        assert_same_render(first / name, again / name, name)
+    assert [stable(r) | {"exp_num": 0} for r in records(first)] == \
+        [stable(r) | {"exp_num": 0} for r in records(again)]
+
+
+def test_quality_presets_set_cycles_and_original_leaves_blenders_defaults(bpy_ops):
+    import bpy
+    from allo_addon.core.dataset.config import config_from_dict
+    from allo_addon.core.dataset.quality import PRESETS
+    from allo_addon.scene.render_settings import configure_cycles
+    defaults = bpy.data.scenes.new("quality defaults")
+    # every knob the bench tries, so a preset without knobs is checked to leave them alone
+    knobs = {k for p in PRESETS.values() for k in p.cycles} | {
+        "max_bounces", "diffuse_bounces", "glossy_bounces", "transmission_bounces",
+        "adaptive_threshold", "use_light_tree", "denoising_prefilter", "caustics_reflective"}
+    blender = {k: getattr(defaults.cycles, k) for k in knobs}
+    for name, preset in PRESETS.items():
+        scene = bpy.data.scenes.new(f"quality {name}")
+        configure_cycles(scene, config_from_dict({"quality": name}))
+        expected = {**blender, **preset.cycles}
+        assert {k: getattr(scene.cycles, k) for k in knobs} == expected, name
+        assert scene.cycles.samples == preset.samples
+        bpy.data.scenes.remove(scene)
+    bpy.data.scenes.remove(defaults)

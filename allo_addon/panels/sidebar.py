@@ -173,6 +173,7 @@ class ALLO_PT_output(_SubPanel, bpy.types.Panel):
         row.prop(settings, "day_interval")
         layout.prop(settings, "cams")
         layout.prop(settings, "resolution")
+        layout.prop(settings, "quality")
         row = layout.row(align=True)
         row.prop(settings, "samples")
         row.prop(settings, "denoise")

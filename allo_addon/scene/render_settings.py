@@ -6,6 +6,7 @@ from __future__ import annotations
 import bpy
 
 from ..core.dataset.denoiser import KNOWN, OPTIX, DenoiserChoice, choose_denoiser
+from ..core.dataset.quality import preset
 
 GPU_BACKENDS = ("OPTIX", "CUDA", "HIP", "METAL", "ONEAPI")
 
@@ -27,11 +28,24 @@ def configure_cycles(scene, config) -> None:
     cycles.samples = config.samples
     cycles.use_denoising = False      # configure_denoising decides, once the device is chosen
     cycles.use_animated_seed = False
+    apply_cycles_settings(cycles, preset(config.quality).cycles)
     layer = scene.view_layers[0]
     layer.use_pass_object_index = True
     # opt-in annotations (core/dataset/annotations.py); off, as in a new scene, unless asked for
     layer.use_pass_z = "depth" in config.annotations
     layer.use_pass_normal = "normals" in config.annotations
+
+
+def apply_cycles_settings(cycles, settings: dict) -> list[str]:
+    """Set the quality preset's Cycles knobs; returns the ones this Blender lacks (skipped:
+    e.g. denoising_quality before 4.1), so a preset still renders on every supported version."""
+    missing = []
+    for key, value in settings.items():
+        if hasattr(cycles, key):
+            setattr(cycles, key, value)
+        else:
+            missing.append(key)
+    return missing
 
 
 def _no_png_metadata(render) -> None:

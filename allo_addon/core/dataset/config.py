@@ -30,6 +30,7 @@ from ..user_files import read_user_text
 
 # The keys, their defaults and bounds are declared once, in core/dataset/settings.py; the constants
 # are re-exported here for the modules that import them from config.
+from .quality import PRESETS
 from .settings import (  # noqa: F401
     BUILTIN, COLOURS, DEVICES, FLOAT_MAX, INT_MAX, INT_MIN, LENS_MM_MIN, POSE_PRESETS, PROTOCOLS,
     RESOLUTION_MAX, SAMPLES_MAX, SETTINGS, PoseJitter, Setting, config_fields, with_fields)
@@ -154,6 +155,8 @@ def config_from_dict(raw: dict, base_dir: Path = Path("."), source: Path | None 
         value = raw[setting.key] if setting.key in raw else setting.yaml_default
         values[setting.key] = check_setting(setting, checker, value, base_dir, values)
     # rules between keys
+    preset = PRESETS[values["quality"]]   # fills samples and denoise; a key the config sets wins
+    values.update({key: getattr(preset, key) for key in ("samples", "denoise") if key not in raw})
     if values["end_day"] < values["start_day"]:
         raise UserError(f"{where}: end_day ({values['end_day']}) is before start_day "
                         f"({values['start_day']}); end_day is the last day rendered, inclusive")

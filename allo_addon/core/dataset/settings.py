@@ -41,6 +41,7 @@ from typing import Any, Callable
 
 from ..sensor.spec import parse_sensor
 from .anomaly_params import parse_anomaly_params
+from .quality import DEFAULT_QUALITY, QUALITY_NAMES
 
 # Anomaly colours of the original pipeline (RGB, linear), plus the aliases users type.
 COLOURS = {
@@ -196,6 +197,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("resolution", "pair", (1920, 1080), "Resolution", "image width and height",
             minimum=8, maximum=RESOLUTION_MAX, why="Blender's largest image side",
             example="[width, height], e.g. [1920, 1080]"),
+    # a preset of measured Cycles settings (core/dataset/quality.py); it fills samples and
+    # denoise when the config leaves them out (config_from_dict), so it comes before them
+    Setting("quality", "choice", DEFAULT_QUALITY, "Quality",
+            "Measured Cycles settings (README, Render quality): original = the original's 256 "
+            "samples, denoised; samples and denoise written in the config win",
+            choices=QUALITY_NAMES),
     Setting("samples", "int", 256, "Samples", "Cycles samples per pixel", minimum=1,
             maximum=SAMPLES_MAX, why="Cycles' largest sample count"),
     Setting("denoise", "bool", True, "Denoise", "denoise the renders (OpenImageDenoise)"),

@@ -1,0 +1,77 @@
+"""docs/quality_vs_time.png for `bench quality`, drawn with Pillow (matplotlib is not a
+dependency): worst-view PSNR against CPU seconds per image, log time axis."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+W, H, LEFT, RIGHT, TOP, BOTTOM = 1100, 640, 80, 250, 50, 70
+GREY, BLACK, RED, GREEN, BLUE = (160, 160, 160), (0, 0, 0), (200, 30, 30), (20, 140, 40), \
+    (40, 70, 200)
+
+
+def draw(results: dict, original: str, chosen: str, draft: str, out: Path, settings: dict):
+    points = {name: (r["seconds"], min(v["psnr"] for v in r["views"].values()))
+              for name, r in results.items()}
+    xs = [math.log10(s) for s, _ in points.values()]
+    ys = [p for _, p in points.values() if math.isfinite(p)]
+    x0, x1 = math.floor(min(xs) * 2) / 2, math.ceil(max(xs) * 2) / 2
+    y0, y1 = math.floor(min(ys)) - 1, math.ceil(max(ys)) + 1
+
+    def at(seconds, db):
+        x = LEFT + (math.log10(seconds) - x0) / (x1 - x0 or 1) * (W - LEFT - RIGHT)
+        y = TOP + (y1 - db) / (y1 - y0 or 1) * (H - TOP - BOTTOM)
+        return x, y
+
+    image = Image.new("RGB", (W, H), "white")
+    pen = ImageDraw.Draw(image)
+    try:
+        pen.font = ImageFont.load_default(size=13)   # Pillow ≥ 10.1: a scalable default font
+    except TypeError:
+        pass
+    pen.rectangle([LEFT, TOP, W - RIGHT, H - BOTTOM], outline=BLACK)
+    decade = math.floor(x0)
+    while decade <= x1:
+        for m in (1, 2, 5):
+            value = m * 10 ** decade
+            if x0 <= math.log10(value) <= x1:
+                x, _ = at(value, y0)
+                pen.line([x, TOP, x, H - BOTTOM], fill=(230, 230, 230))
+                pen.text((x - 10, H - BOTTOM + 6), f"{value:g}", fill=BLACK)
+        decade += 1
+    for db in range(int(y0), int(y1) + 1):
+        _, y = at(10 ** x0, db)
+        pen.line([LEFT, y, W - RIGHT, y], fill=(230, 230, 230))
+        pen.text((LEFT - 30, y - 6), f"{db}", fill=BLACK)
+    worst_original = points[original][1]
+    _, y = at(10 ** x0, worst_original - 0.5)
+    pen.line([LEFT, y, W - RIGHT, y], fill=GREEN)
+    pen.text((W - RIGHT + 6, y - 6), "original - 0.5 dB", fill=GREEN)
+    placed = []   # label boxes so far: a label that would overlap one moves down or up
+    for name, (seconds, db) in sorted(points.items(), key=lambda kv: kv[1]):
+        x, y = at(seconds, db)
+        colour = RED if name == original else GREEN if name == chosen else \
+            BLUE if name == draft else BLACK
+        r = 6 if colour != BLACK else 4
+        pen.ellipse([x - r, y - r, x + r, y + r], fill=colour)
+        width = pen.textlength(name)
+        for shift in (0, 14, -14, 28, -28, 42, -42, 56, -56, 70):
+            box = (x + 8, y - 8 + shift, x + 8 + width, y + 6 + shift)
+            if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
+                       for b in placed):
+                break
+        placed.append(box)
+        if shift:
+            pen.line([x + 4, y, box[0], box[1] + 7], fill=GREY)
+        pen.text((box[0], box[1]), name, fill=colour)
+    pen.text((LEFT, 12), f"worst-view PSNR against a {settings['reference_samples']}-sample "
+                         f"reference vs CPU seconds per image ({settings['resolution'][0]}x"
+                         f"{settings['resolution'][1]}, Blender {settings['blender']}); red: the "
+                         f"original, green: chosen (benchmark), blue: draft", fill=BLACK)
+    pen.text((LEFT + 250, H - 30), "CPU seconds per image (log scale)", fill=BLACK)
+    pen.text((8, TOP - 20), "PSNR dB", fill=BLACK)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    image.save(out)
