@@ -261,28 +261,23 @@ _WEIGHTS, _PAIRS = {}, {}
 CHUNK = 2048   # epochs per pass: keeps the (epochs × terms) arrays inside the CPU caches
 
 
-def moon_position(jd_tt) -> np.ndarray:
-    """(n, 3) geocentric Moon positions, km, J2000 equatorial axes."""
-    return moon_positions_around(jd_tt, [0.0])[0]
-
-
 def moon_positions_around(jd_tt, offsets_days) -> np.ndarray:
     """(len(offsets), n, 3) geocentric Moon positions at jd_tt + each offset, km, J2000 axes.
 
     One pass through the series gives each coordinate with its first two derivatives; a
     second-order Taylor step moves it by the offset. For offsets of a minute the step's error
     (the third derivative's term, ~ω³A·Δt³/6) is a few millimetres (tests/test_ephemeris_orbit.py
-    holds it under 1e-4 km), far under the theory's own ~10″ (~20 km); the rotation to J2000 is taken at each shifted epoch, so the frame's slow turn is in.
+    holds it under 1e-4 km), far under the theory's own ~10″ (~20 km); the rotation to J2000
+    is taken at each shifted epoch, so the frame's slow turn is in.
     """
     jd_tt = np.atleast_1d(np.asarray(jd_tt, dtype=float))
     offsets = np.asarray(offsets_days, dtype=float)
     if not len(jd_tt):
         return np.empty((len(offsets), 0, 3))
-    order = 0 if not offsets.any() else 2
-    chunks = [moon_ecliptic_with_rates(jd_tt[i:i + CHUNK], order)
+    chunks = [moon_ecliptic_with_rates(jd_tt[i:i + CHUNK], order=2)
               for i in range(0, len(jd_tt), CHUNK)]
     coordinates = [np.concatenate([chunk[k] for chunk in chunks], axis=1) for k in range(3)]
-    steps = offsets[:, None] ** np.arange(order + 1) / np.array([1, 1, 2])[:order + 1]
+    steps = offsets[:, None] ** np.arange(3) / np.array([1, 1, 2])   # offset^k / k!
     shifted = [steps @ coordinate for coordinate in coordinates]        # (offsets, n) each
     ecliptic = spherical_to_vectors(*shifted)
     epochs = (jd_tt[None, :] + offsets[:, None]).ravel()
