@@ -71,6 +71,33 @@ def test_second_build_appends_the_cached_file(tmp_path, monkeypatch):
 
 
 @pytest.mark.blender
+def test_an_incomplete_cache_file_leaves_nothing_behind_and_is_rebuilt(tmp_path, monkeypatch):
+    """A cache file that lacks part of the scene (another version's, a torn copy) must not put
+    its objects into the scene beside the ones built instead."""
+    bpy = pytest.importorskip("bpy")
+    from allo_addon.scene.builtin import scene_cache
+    monkeypatch.setenv("ALLO_CACHE_DIR", str(tmp_path))
+    station_objects, bodies = scene_cache.station_and_bodies(
+        bpy.data.collections.new("first station"), bpy.data.collections.new("first bodies"))
+    partial = station_objects[:2]                     # two station parts, no bodies
+    for i, obj in enumerate(partial):
+        obj[scene_cache.ROLE] = f"station:{i}"
+    path = scene_cache.cached_file()
+    bpy.data.libraries.write(str(path), set(partial), path_remap="ABSOLUTE")
+    for obj in partial:
+        del obj[scene_cache.ROLE]
+    before = set(bpy.data.objects)
+    station_collection = bpy.data.collections.new("second station")
+    body_collection = bpy.data.collections.new("second bodies")
+    station, rebuilt = scene_cache.station_and_bodies(station_collection, body_collection)
+    assert len(station) == len(station_objects) and set(rebuilt) == set(bodies)
+    assert list(station_collection.objects) == station
+    assert list(body_collection.objects) == list(rebuilt.values())
+    assert set(bpy.data.objects) - before == set(station) | set(rebuilt.values())
+    assert not any(scene_cache.ROLE in obj for obj in bpy.data.objects)
+
+
+@pytest.mark.blender
 def test_renders_are_the_same_bytes_built_cached_and_uncached(tmp_path, write_config, monkeypatch):
     config = write_config(end_day=1, cams=[0], resolution=[64, 36])
     pixels = {}

@@ -14,6 +14,7 @@ from pathlib import Path
 import bpy
 
 from ...core.assets.build_cache import cache_folder, code_key
+from ...core.logs import LOGGER
 from ...core.ephemeris.bodies import BODIES
 from . import bodies as builtin_bodies
 from . import station as builtin_station
@@ -27,8 +28,9 @@ def station_and_bodies(station_collection, body_collection):
     if path is not None and path.is_file():
         try:
             return _append(path, station_collection, body_collection)
-        except (OSError, RuntimeError, KeyError, ValueError) as error:
-            print(f"ALLO: built-in scene cache {path} unreadable ({error}); building instead")
+        except (OSError, RuntimeError, ValueError) as error:
+            LOGGER.warning("ALLO: built-in scene cache %s unreadable (%s); building instead",
+                           path, error)
     station = builtin_station.build_station(station_collection)
     bodies = {name: builtin_bodies.build_body(name, body_collection) for name in BODIES}
     if path is not None:
@@ -56,7 +58,7 @@ def _write(path: Path, station, bodies) -> None:
                                  path_remap="ABSOLUTE", compress=False)
         os.replace(temporary, path)
     except (OSError, RuntimeError) as error:
-        print(f"ALLO: could not cache the built-in scene in {path.parent} ({error})")
+        LOGGER.warning("ALLO: could not cache the built-in scene in %s (%s)", path.parent, error)
     finally:
         for obj, _ in roles:
             if ROLE in obj:
@@ -65,17 +67,24 @@ def _write(path: Path, station, bodies) -> None:
 
 
 def _append(path: Path, station_collection, body_collection):
+    """The file's objects, linked into the collections only once the file proved whole: a
+    file that is not leaves nothing in the scene (the caller builds instead)."""
     with bpy.data.libraries.load(str(path), link=False) as (source, loaded):
         loaded.objects = list(source.objects)
-    station, bodies = {}, {}
-    for obj in loaded.objects:
-        kind, _, name = obj.pop(ROLE).partition(":")
-        if kind == "station":
-            station[int(name)] = obj
-            station_collection.objects.link(obj)
-        else:
-            bodies[name] = obj
-            body_collection.objects.link(obj)
-    if sorted(station) != list(range(len(station))) or set(bodies) != set(BODIES):
+    objects = [obj for obj in loaded.objects if obj is not None]
+    roles = [obj.get(ROLE, "").partition(":")[::2] for obj in objects]
+    station = {int(name): obj for (kind, name), obj in zip(roles, objects)
+               if kind == "station" and name.isdigit()}
+    bodies = {name: obj for (kind, name), obj in zip(roles, objects) if kind == "body"}
+    if (len(station) + len(bodies) != len(objects) or sorted(station) != list(range(len(station)))
+            or set(bodies) != set(BODIES)):
+        for obj in objects:
+            bpy.data.objects.remove(obj)
         raise ValueError("the file does not hold the whole built-in scene")
+    for obj in objects:
+        del obj[ROLE]
+    for i in range(len(station)):
+        station_collection.objects.link(station[i])
+    for name in BODIES:
+        body_collection.objects.link(bodies[name])
     return [station[i] for i in range(len(station))], {name: bodies[name] for name in BODIES}
