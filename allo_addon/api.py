@@ -134,10 +134,10 @@ def plan(request: RenderRequest | BatchRequest) -> BatchPlan:
 def start_batch(request: RenderRequest | BatchRequest, quiet: bool = True, logger=None):
     """A validated batch ready to run: its .steps() renders one image per step (the GUI's modal
     render), .run() all of them. Nothing is written until it runs. Needs bpy."""
+    from .core import logs
     from .scene.batch import BatchRun
     batch = prepare_batch(_batch_request(request))
-    return BatchRun(batch, quiet=quiet) if logger is None else \
-        BatchRun(batch, logger=logger, quiet=quiet)
+    return BatchRun(batch, logger=logger or logs.BATCH, quiet=quiet)
 
 
 def render_batch(request: RenderRequest | BatchRequest, quiet: bool = True,

@@ -247,7 +247,7 @@ class BatchRun:
         for folder in [k for k in paths if k != "image"]:   # fb_mask (, anomaly_mask)
             files[folder] = scratch / f"{folder}.png"
             write_mask_png(masks[folder], files[folder])
-        extra = self._write_annotations(found, scratch, job, image)
+        extra = self._write_annotations(found, scratch, job, image, paths["image"])
         for key, source in files.items():
             place_file(source, exp, paths[key])
         for path, source in extra.values():   # before the record: it lists them
@@ -260,10 +260,10 @@ class BatchRun:
         records.append(record)   # never a second record for one image
         return seconds
 
-    def _write_annotations(self, found: dict, scratch, job, image) -> dict:
+    def _write_annotations(self, found: dict, scratch, job, image, image_path: str) -> dict:
         """Write each annotation into scratch; returns {kind: (exp-relative path, scratch file)}."""
         written = {}
-        name = job.relative_paths(image)["image"].split("/")[-1]
+        name = image_path.split("/")[-1]
         for kind, values in found.items():
             source = scratch / f"{kind}{ann.EXTENSIONS[kind]}"
             if kind == ann.DEPTH:
