@@ -126,9 +126,10 @@ def moon_orientation(jd_tt) -> np.ndarray:
     d = np.asarray(jd_tt, dtype=float) - J2000_JD
     t = d / 36525.0
     e = np.radians(_MOON_ARGUMENTS[:, 0] + np.multiply.outer(d, _MOON_ARGUMENTS[:, 1]))
-    ra = np.radians(269.9949 + 0.0031 * t + np.sin(e) @ _MOON_POLE_RA)
+    sin_e = np.sin(e)
+    ra = np.radians(269.9949 + 0.0031 * t + sin_e @ _MOON_POLE_RA)
     dec = np.radians(66.5392 + 0.0130 * t + np.cos(e) @ _MOON_POLE_DEC)
-    w = np.radians(38.3213 + 13.17635815 * d - 1.4e-12 * d * d + np.sin(e) @ _MOON_MERIDIAN)
+    w = np.radians(38.3213 + 13.17635815 * d - 1.4e-12 * d * d + sin_e @ _MOON_MERIDIAN)
     return rotation_z(ra + np.pi / 2) @ rotation_x(np.pi / 2 - dec) @ rotation_z(w)
 
 
