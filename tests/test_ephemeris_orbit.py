@@ -244,6 +244,13 @@ def test_moon_series_sums_match_a_term_by_term_evaluation():
                                rtol=0, atol=1e-8)                   # km
 
 
+def test_zxz_rotation_is_the_product_of_its_three_rotations():
+    rng = np.random.default_rng(3)
+    alpha, beta, gamma = rng.uniform(-7, 7, (3, 50))
+    product = frames.rotation_z(alpha) @ frames.rotation_x(beta) @ frames.rotation_z(gamma)
+    np.testing.assert_allclose(frames.rotation_zxz(alpha, beta, gamma), product, rtol=0, atol=1e-15)
+
+
 def test_precession_matrix_is_the_product_of_its_three_rotations():
     jd = 2451545.0 + np.linspace(-18000, 18000, 7)
     t = (jd - 2451545.0) / 36525
