@@ -206,6 +206,16 @@ def test_moon_interpolated_between_nodes_matches_the_series_at_each_epoch(step_d
     assert np.linalg.norm(stencil - reference, axis=2).max() < 2e-6     # km
 
 
+def test_moon_interpolation_in_chunks_is_the_same(monkeypatch):
+    # Two million rows are interpolated DENSE_CHUNK epochs at a time; chunks change nothing.
+    from allo_addon.core.ephemeris.orbit import lunar_theory
+    jd = 2461406.5 + np.arange(0, 10, 1 / 48)
+    whole = lunar_theory.moon_ecliptic_dense(jd)
+    monkeypatch.setattr(lunar_theory, "DENSE_CHUNK", 97)
+    for chunked, at_once in zip(lunar_theory.moon_ecliptic_dense(jd), whole):
+        np.testing.assert_array_equal(chunked, at_once)
+
+
 def test_moon_series_sums_match_a_term_by_term_evaluation():
     """The series is summed by products of the arguments' powers and small matrices (#14 §5);
     Meeus's sums written out term by term, one sin/cos per term and epoch, give the same

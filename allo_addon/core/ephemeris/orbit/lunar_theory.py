@@ -281,19 +281,30 @@ def moon_ecliptic_dense(jd_tt, spacing_days=NODE_SPACING_DAYS) -> list[np.ndarra
     distance is 385,000 km, so with 6-hour nodes that is about half a millimetre, as much as the
     series' own rounding (its longitude runs to ~2300 rad, 4.5e-13 rad a last bit);
     tests/test_ephemeris_orbit.py measures both together against the series at every epoch.
-    The spacing is a power of two of a day, so every node start + k·h is an exact double.
+    NODE_SPACING_DAYS is a power of two, so every node start + k·h is an exact double and each
+    epoch's place between its nodes is exact too (a node off by a rounding of the Julian date,
+    40 µs, would move the Moon by 4 cm).
     """
     start = jd_tt.min()
     intervals = max(1, int(np.ceil((jd_tt.max() - start) / spacing_days)))
     nodes = start + np.arange(intervals + 1) * spacing_days
     # (coordinate, derivative, node), the derivatives per node spacing: the unit interval's
-    h = spacing_days
-    at_nodes = np.stack(_series_with_rates(nodes)) * np.array([1.0, h, h * h])[None, :, None]
-    where = (jd_tt - start) / h
-    index = np.minimum(where.astype(int), intervals - 1)
+    at_nodes = np.stack(_series_with_rates(nodes)) \
+        * np.array([1.0, spacing_days, spacing_days ** 2])[None, :, None]
+    per_day = np.array([1.0, 1 / spacing_days, 1 / spacing_days ** 2])[:, None]
+    parts = [_quintic(at_nodes, (jd_tt[i:i + DENSE_CHUNK] - start) / spacing_days) * per_day
+             for i in range(0, len(jd_tt), DENSE_CHUNK)]
+    return list(np.concatenate(parts, axis=2))
+
+
+DENSE_CHUNK = 65536   # epochs interpolated at once: bounds the temporaries for 2 million rows
+
+
+def _quintic(at_nodes, where) -> np.ndarray:
+    """(coordinate, derivative, epoch): Hermite quintics between the nodes `where` falls in."""
+    index = np.minimum(where.astype(int), at_nodes.shape[2] - 2)
     s = where - index
-    (p0, v0, a0), (p1, v1, a1) = at_nodes[:, :, index].transpose(1, 0, 2), \
-        at_nodes[:, :, index + 1].transpose(1, 0, 2)
+    (p0, v0, a0), (p1, v1, a1) = (at_nodes[:, :, index + k].transpose(1, 0, 2) for k in (0, 1))
     # f(s) = p0 + v0·s + a0/2·s² + c3·s³ + c4·s⁴ + c5·s⁵ meeting (p1, v1, a1) at s = 1
     gap = p1 - p0 - v0 - a0 / 2
     gap_rate, gap_acceleration = v1 - v0 - a0, a1 - a0
@@ -303,7 +314,7 @@ def moon_ecliptic_dense(jd_tt, spacing_days=NODE_SPACING_DAYS) -> list[np.ndarra
     value = p0 + s * (v0 + s * (a0 / 2 + s * (c3 + s * (c4 + s * c5))))
     rate = v0 + s * (a0 + s * (3 * c3 + s * (4 * c4 + s * 5 * c5)))
     acceleration = a0 + s * (6 * c3 + s * (12 * c4 + s * 20 * c5))
-    return list(np.stack([value, rate / h, acceleration / (h * h)], axis=1))
+    return np.stack([value, rate, acceleration], axis=1)
 
 
 def moon_positions_around(jd_tt, offsets_days, interpolate=True) -> np.ndarray:
