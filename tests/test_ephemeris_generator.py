@@ -246,6 +246,17 @@ def test_rows_follow_days_and_step():
                                                          "2027-01-02T09:00:00+00:00"]
 
 
+@pytest.mark.parametrize("start, days, step", [
+    ("2027-01-01", 365, "1h"), ("2027-03-01T06:30:00.25", 3, "7min"), ("2027-01-01", 30, "1d"),
+    ("2027-01-01", 1, "1.3333min"), ("2027-01-01", 0.02, "1.0000001min")])
+def test_epochs_are_start_plus_k_steps(start, days, step):
+    # Whole-second steps are added row after row (#14 §5): the same datetimes as start + k·step.
+    from datetime import timedelta
+    request = EphemerisRequest.from_text(start, days, step)
+    assert request.epochs() == [request.start + timedelta(seconds=k * request.step_seconds)
+                                for k in range(request.rows)]
+
+
 def test_command_line_writes_files_and_exits_2_on_bad_input(tmp_path, capsys):
     pytest.importorskip("allo_addon.headless.render")   # the dispatcher loads every command
     from allo_addon.headless import main

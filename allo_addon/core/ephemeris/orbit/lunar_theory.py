@@ -259,24 +259,83 @@ _WEIGHTS, _PAIRS = {}, {}
 
 
 CHUNK = 2048   # epochs per pass: keeps the (epochs × terms) arrays inside the CPU caches
+# Epochs closer than this are not each put through the series: it is summed, with its rates, at
+# nodes this far apart and each coordinate interpolated between them (moon_ecliptic_dense).
+NODE_SPACING_DAYS = 0.25
 
 
-def moon_positions_around(jd_tt, offsets_days) -> np.ndarray:
+def _series_with_rates(jd_tt) -> list[np.ndarray]:
+    """moon_ecliptic_with_rates(jd_tt, order=2) in passes of CHUNK epochs, as three arrays."""
+    chunks = [moon_ecliptic_with_rates(jd_tt[i:i + CHUNK], order=2)
+              for i in range(0, len(jd_tt), CHUNK)]
+    return [np.concatenate([chunk[k] for chunk in chunks], axis=1) for k in range(3)]
+
+
+def moon_ecliptic_dense(jd_tt, spacing_days=NODE_SPACING_DAYS) -> list[np.ndarray]:
+    """What moon_ecliptic_with_rates(jd_tt, order=2) gives, interpolated from nodes.
+
+    The series is summed with its first two derivatives at nodes `spacing_days` apart over the
+    epochs' span; between two nodes each coordinate is the quintic through both nodes' value,
+    rate and acceleration (Hermite), differentiated for the rates. Its error is at most
+    max|f⁽⁶⁾|·h⁶/46080 (h the spacing): the Moon's fastest large terms turn in ~7 days and its
+    distance is 385,000 km, so with 6-hour nodes that is about half a millimetre, as much as the
+    series' own rounding (its longitude runs to ~2300 rad, 4.5e-13 rad a last bit);
+    tests/test_ephemeris_orbit.py measures both together against the series at every epoch.
+    NODE_SPACING_DAYS is a power of two, so every node start + k·h is an exact double and each
+    epoch's place between its nodes is exact too (a node off by a rounding of the Julian date,
+    40 µs, would move the Moon by 4 cm).
+    """
+    start = jd_tt.min()
+    intervals = max(1, int(np.ceil((jd_tt.max() - start) / spacing_days)))
+    nodes = start + np.arange(intervals + 1) * spacing_days
+    # (coordinate, derivative, node), the derivatives per node spacing: the unit interval's
+    at_nodes = np.stack(_series_with_rates(nodes)) \
+        * np.array([1.0, spacing_days, spacing_days ** 2])[None, :, None]
+    per_day = np.array([1.0, 1 / spacing_days, 1 / spacing_days ** 2])[:, None]
+    parts = [_quintic(at_nodes, (jd_tt[i:i + DENSE_CHUNK] - start) / spacing_days) * per_day
+             for i in range(0, len(jd_tt), DENSE_CHUNK)]
+    return list(np.concatenate(parts, axis=2))
+
+
+DENSE_CHUNK = 65536   # epochs interpolated at once: bounds the temporaries for 2 million rows
+
+
+def _quintic(at_nodes, where) -> np.ndarray:
+    """(coordinate, derivative, epoch): Hermite quintics between the nodes `where` falls in."""
+    index = np.minimum(where.astype(int), at_nodes.shape[2] - 2)
+    s = where - index
+    (p0, v0, a0), (p1, v1, a1) = (at_nodes[:, :, index + k].transpose(1, 0, 2) for k in (0, 1))
+    # f(s) = p0 + v0·s + a0/2·s² + c3·s³ + c4·s⁴ + c5·s⁵ meeting (p1, v1, a1) at s = 1
+    gap = p1 - p0 - v0 - a0 / 2
+    gap_rate, gap_acceleration = v1 - v0 - a0, a1 - a0
+    c3 = 10 * gap - 4 * gap_rate + gap_acceleration / 2
+    c4 = -15 * gap + 7 * gap_rate - gap_acceleration
+    c5 = 6 * gap - 3 * gap_rate + gap_acceleration / 2
+    value = p0 + s * (v0 + s * (a0 / 2 + s * (c3 + s * (c4 + s * c5))))
+    rate = v0 + s * (a0 + s * (3 * c3 + s * (4 * c4 + s * 5 * c5)))
+    acceleration = a0 + s * (6 * c3 + s * (12 * c4 + s * 20 * c5))
+    return np.stack([value, rate, acceleration], axis=1)
+
+
+def moon_positions_around(jd_tt, offsets_days, interpolate=True) -> np.ndarray:
     """(len(offsets), n, 3) geocentric Moon positions at jd_tt + each offset, km, J2000 axes.
 
     One pass through the series gives each coordinate with its first two derivatives; a
     second-order Taylor step moves it by the offset. For offsets of a minute the step's error
     (the third derivative's term, ~ω³A·Δt³/6) is a few millimetres (tests/test_ephemeris_orbit.py
     holds it under 1e-4 km), far under the theory's own ~10″ (~20 km); the rotation to J2000
-    is taken at each shifted epoch, so the frame's slow turn is in.
+    is taken at each shifted epoch, so the frame's slow turn is in. Epochs at least twice as
+    dense as NODE_SPACING_DAYS (a year of hours: 8760 epochs, 1461 nodes) take the series
+    from moon_ecliptic_dense, within a millimetre or two of a sum at each epoch for a sixth of
+    the work; interpolate=False sums at every epoch (the reference the tests hold it to).
     """
     jd_tt = np.atleast_1d(np.asarray(jd_tt, dtype=float))
     offsets = np.asarray(offsets_days, dtype=float)
     if not len(jd_tt):
         return np.empty((len(offsets), 0, 3))
-    chunks = [moon_ecliptic_with_rates(jd_tt[i:i + CHUNK], order=2)
-              for i in range(0, len(jd_tt), CHUNK)]
-    coordinates = [np.concatenate([chunk[k] for chunk in chunks], axis=1) for k in range(3)]
+    nodes = (jd_tt.max() - jd_tt.min()) / NODE_SPACING_DAYS + 2
+    coordinates = (moon_ecliptic_dense(jd_tt) if interpolate and 2 * nodes <= len(jd_tt)
+                   else _series_with_rates(jd_tt))
     steps = offsets[:, None] ** np.arange(3) / np.array([1, 1, 2])   # offset^k / k!
     shifted = [steps @ coordinate for coordinate in coordinates]        # (offsets, n) each
     ecliptic = spherical_to_vectors(*shifted)
