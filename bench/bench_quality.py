@@ -1,23 +1,28 @@
 """Render quality against time (#14 §1): which Cycles settings reach the original's quality for
 less, on a fixed set of views of the built-in scene.
 
-Each view is rendered once as a reference (REFERENCE_SAMPLES, no adaptive stop, denoised),
-cached under build/bench_quality/ keyed by the Blender version and a hash of the views and of
-the scene's source files. Then each candidate renders every view; its error is PSNR (RGB) and
+The images are 1920×1080 (FRAME), the original's size, but only a CROP of each is rendered
+(Cycles' border render, cropped): a 240×135 window of the full-HD frame, on the part of the view
+that matters (the anomaly, the foil, the Moon's limb). Every pixel of the window is the pixel
+the full-HD image would have, so the noise, the adaptive sampler's stopping and what the
+denoiser sees per feature are full HD's, at 1/64 of the cost. Each view is rendered once as a
+reference (REFERENCE_SAMPLES, no adaptive stop, denoised), cached under build/bench_quality/
+keyed by the Blender version and a hash of the views and of the scene's source files. Then each candidate renders every view; its error is PSNR (RGB) and
 SSIM (luma) of the 8-bit beauty PNG against the reference (bench/quality_metrics.py), and its
 masks must equal the reference's. Time is the CPU seconds of the render call (every Cycles
 thread; the machine is shared, so wall time says more about the neighbours than about the
-setting), averaged over the views; wall seconds are recorded too.
+setting), averaged over the views; wall seconds are recorded too. A full-HD image costs about
+64 windows' path tracing and denoising plus one scene sync (~0.5 CPU s, measured as a 1-sample
+render of a window), so time ratios between candidates are those of full HD, slightly
+understated.
 
 equal_quality_speedup: the original's time (256 samples, denoised, Blender's bounce defaults) /
 the time of the cheapest candidate within 0.5 dB PSNR and 0.005 SSIM of the original on every
-view. The views are 240×135 (SIZE), an eighth of 1920×1080 per side, with a 512-sample
-reference: that is what fits in a ~25 minute run on the 2 shared, heavily loaded cores this bench
-was written on. Noise per pixel at a given sample count does not depend on the resolution, but
-the denoiser sees 64× fewer pixels per feature, so the numbers are a proxy for full HD, not a
-measurement of it (rerun with a larger SIZE where there are cores to spare).
-`--quick`: 96×54, a 64-sample reference, three candidates (a smoke test; its plot goes to
-build/, not docs/).
+view. (An earlier version rendered whole views at 240×135: the denoiser then saw 64× fewer
+pixels per feature and every pixel held 64 full-HD pixels' detail, so the adaptive sampler ran
+longer and fewer samples lost more than they do at full HD; docs/quality_bench_240x135.jsonl.)
+`--quick`: 96×54 windows of a 768×432 frame, a 64-sample reference, three candidates (a smoke
+test; its plot goes to build/, not docs/).
 """
 
 from __future__ import annotations
@@ -38,7 +43,8 @@ import numpy as np
 from . import quality_metrics as qm
 
 REPO = Path(__file__).resolve().parent.parent
-SIZE, QUICK_SIZE = (240, 135), (96, 54)
+FRAME, QUICK_FRAME = (1920, 1080), (768, 432)   # the image the window is cut from
+SIZE, QUICK_SIZE = (240, 135), (96, 54)          # the window rendered
 REFERENCE_SAMPLES, QUICK_REFERENCE_SAMPLES = 512, 64
 CACHE = REPO / "build" / "bench_quality"
 PLOT = REPO / "docs" / "quality_vs_time.png"
@@ -58,17 +64,21 @@ class View:
     cam: int = 0
     anomaly: str | None = None
     lens_mm: float | None = None     # only the Moon's limb view: a wider lens (see moon_limb_pose)
+    # the window's centre, as fractions of the frame (x from the left, y from the top); None:
+    # centred on the anomaly (where the placement put it at this frame size)
+    window: tuple[float, float] | None = None
 
 
 # Chosen by ray casts over the built-in pose tables (station share, share of the hull seen that
 # faces the Sun unshadowed), days 0-360 in steps of 15, then fixed here so the cache holds.
 VIEWS = (
     View("sunlit_hull", "sunlit hull, foil and solar arrays (train 23: 90 % station, 98 % of it "
-         "sunlit)", day=30, cam=23),
+         "sunlit)", day=30, cam=23, window=(0.58, 0.80)),
     View("shadowed_side", "the side away from the Sun, lit by the camera's spotlight only "
-         "(train 17: 70 % station, none of it sunlit)", day=0, cam=17),
+         "(train 17: 70 % station, none of it sunlit)", day=0, cam=17, window=(0.5, 0.55)),
     View("moon_limb_earth", "the Moon's limb with the Earth in view, no station (12 mm lens: "
-         "the ephemeris never has the Earth closer than 67° to the limb)", day=10, lens_mm=12.0),
+         "the ephemeris never has the Earth closer than 67° to the limb)", day=10, lens_mm=12.0,
+         window=(0.09, 0.48)),
     View("close_anomaly_spot", "a floating drill 2 m from the camera on the shadowed side, in "
          "the spotlight", day=45, split="test", cam=9, anomaly="drill"),
     View("surface_anomaly", "frost on the sunlit hull", day=30, split="test", cam=3,
@@ -88,22 +98,28 @@ def candidates(quick: bool = False) -> list[dict]:
         return [c(ORIGINAL, 256), c("s16", 16), c("s16_space_bounces", 16, cycles=SPACE_BOUNCES)]
     return [
         c(ORIGINAL, 256),
+        # fewer samples (the adaptive stop, threshold 0.01, stays on as in the original)
+        c("s192", 192),
         c("s128", 128),
-        c("s128_threshold_0.05", 128, cycles={"adaptive_threshold": 0.05}),
+        c("s96", 96),
+        c("s64", 64),
         c("s32", 32),
-        c("s16", 16),
-        c("s64_space_bounces", 64, cycles=SPACE_BOUNCES),
-        c("s32_space_bounces", 32, cycles=SPACE_BOUNCES),
-        c("s16_space_bounces", 16, cycles=SPACE_BOUNCES),
-        # one knob at a time on s32 (cheap enough to run them all): what each one buys
-        c("s32_no_denoise", 32, denoise=False),
-        c("s32_direct_only", 32, cycles={"max_bounces": 0}),
-        c("s32_no_caustics", 32, cycles={"caustics_reflective": False,
-                                         "caustics_refractive": False}),
-        c("s32_no_light_tree", 32, cycles={"use_light_tree": False}),
-        c("s32_path_guiding", 32, cycles={"use_guiding": True}),
-        c("s32_prefilter_fast", 32, cycles={"denoising_prefilter": "FAST"}),
-        c("s32_rgb_only_denoise", 32, cycles={"denoising_input_passes": "RGB"}),
+        # the adaptive stop: a pixel stops once its noise estimate is under the threshold
+        c("threshold_0.02", 256, cycles={"adaptive_threshold": 0.02}),
+        c("threshold_0.03", 256, cycles={"adaptive_threshold": 0.03}),
+        c("threshold_0.05", 256, cycles={"adaptive_threshold": 0.05}),
+        # one knob at a time on the original: what each one buys
+        c("space_bounces", 256, cycles=SPACE_BOUNCES),
+        c("no_caustics", 256, cycles={"caustics_reflective": False,
+                                      "caustics_refractive": False}),
+        c("no_light_tree", 256, cycles={"use_light_tree": False}),
+        c("path_guiding", 256, cycles={"use_guiding": True}),
+        c("clamp_indirect_3", 256, cycles={"sample_clamp_indirect": 3.0}),
+        c("denoise_balanced", 256, cycles={"denoising_quality": "BALANCED"}),
+        c("denoise_fast", 256, cycles={"denoising_quality": "FAST"}),
+        c("prefilter_fast", 256, cycles={"denoising_prefilter": "FAST"}),
+        c("no_denoise", 256, denoise=False),
+        c("direct_only", 256, cycles={"max_bounces": 0}),
     ]
 
 
@@ -111,24 +127,33 @@ def run(args):
     import bpy
     quick = bool(getattr(args, "quick", False))
     size = QUICK_SIZE if quick else SIZE
+    frame = QUICK_FRAME if quick else FRAME
     ref_samples = QUICK_REFERENCE_SAMPLES if quick else REFERENCE_SAMPLES
     views = QUICK_VIEWS if quick else VIEWS
     plot = CACHE / "quality_vs_time_quick.png" if quick else PLOT
     yield from measure(views, candidates(quick), size, ref_samples, plot,
-                       blender=bpy.app.version_string)
+                       blender=bpy.app.version_string, frame=frame)
 
 
 def measure(views, cands, size, ref_samples, plot: Path | None, blender: str,
-            cache_root: Path = CACHE):
+            cache_root: Path = CACHE, frame=None):
+    """size: the window rendered of each view, out of a `frame`-sized image (None: the whole
+    view at `size`)."""
     from PIL import Image
-    settings = {"resolution": list(size), "reference_samples": ref_samples, "blender": blender}
+    settings = {"resolution": list(size), "frame": list(frame or size),
+                "reference_samples": ref_samples, "blender": blender}
     with tempfile.TemporaryDirectory(prefix="allo_quality_") as scratch:
-        bench = QualityBench(size, Path(scratch))
+        bench = QualityBench(size, Path(scratch), frame)
         results = {}
         for view in views:
             bench.show(view)
-            ref = bench.reference(view, ref_samples,
-                                  cache_root / cache_key(view, size, ref_samples, blender))
+            ref = bench.reference(view, ref_samples, cache_root / cache_key(
+                view, size, ref_samples, blender, frame))
+            # where the window lies and what it holds (the masks' pixel counts)
+            results.setdefault("window", {})[view.name] = {
+                "x_y_width_height": bench.window,
+                **{f"{name}_pixels": int(np.count_nonzero(mask))
+                   for name, mask in ref["masks"].items()}}
             for cand in cands:
                 image, masks, cpu, wall = bench.render(cand)
                 beauty = np.asarray(Image.open(image).convert("RGB"))
@@ -139,6 +164,8 @@ def measure(views, cands, size, ref_samples, plot: Path | None, blender: str,
                     "masks_equal": all(np.array_equal(masks[k], ref["masks"][k])
                                        for k in ref["masks"]),
                     "cpu_seconds": round(cpu, 3), "wall_seconds": round(wall, 3)}
+    windows = results.pop("window")
+    settings["windows"] = windows
     for entry in results.values():
         per_view = entry["views"].values()
         entry["seconds"] = statistics.mean(v["cpu_seconds"] for v in per_view)
@@ -168,14 +195,16 @@ def measure(views, cands, size, ref_samples, plot: Path | None, blender: str,
         draw(results, ORIGINAL, best, draft, plot, settings)
 
 
-def cache_key(view: View, size, ref_samples, blender: str) -> str:
+def cache_key(view: View, size, ref_samples, blender: str, frame=None) -> str:
     """One view's reference: Blender version + a hash of the view, size, reference samples, the
     code that sets the view up, and the scene's code (a change to the station, bodies,
     anomalies or placement renders that reference again)."""
-    setup = [QualityBench.show, QualityBench._config_dict, QualityBench.reference]
+    setup = [QualityBench.show, QualityBench._config_dict, QualityBench.reference,
+             QualityBench._crop_to, QualityBench._anomaly_in_frame]
     if view.name == MOON_VIEW:
         setup += [moon_limb_pose, _limb_and_earth_aim]
-    digest = hashlib.sha256(json.dumps([view.__dict__, list(size), ref_samples],
+    digest = hashlib.sha256(json.dumps([view.__dict__, list(size), ref_samples]
+                                       + ([list(frame)] if frame else []),
                                        sort_keys=True).encode())
     for function in setup:
         digest.update(inspect.getsource(function).encode())
@@ -186,9 +215,10 @@ def cache_key(view: View, size, ref_samples, blender: str) -> str:
 
 
 class QualityBench:
-    """The built-in scene at `size`, one view at a time, rendered under candidate settings."""
+    """The built-in scene, one view at a time, rendered under candidate settings: a `size`
+    window of a `frame`-sized image (frame None: the whole image at `size`)."""
 
-    def __init__(self, size, scratch: Path):
+    def __init__(self, size, scratch: Path, frame=None):
         from allo_addon.core.dataset.batch_request import DEFAULT_EPHEMERIS
         from allo_addon.core.dataset.config import config_from_dict
         from allo_addon.core.ephemeris.reader import load_ephemeris
@@ -198,8 +228,9 @@ class QualityBench:
                                                       configure_denoising)
         from allo_addon.scene.renderer import MaskedRenderer
         ensure_registered()
-        self.size = size
-        self.config = config_from_dict(self._config_dict(size))
+        self.size, self.frame = tuple(size), tuple(frame or size)
+        self.window = None       # the last view's window: [x0, y0 from the top, width, height] px
+        self.config = config_from_dict(self._config_dict(self.frame))
         self.stage = StationScene(self.config)
         configure_cycles(self.stage.scene, self.config)
         choose_device(self.stage.scene, "cpu")   # CPU time is what is measured
@@ -239,13 +270,14 @@ class QualityBench:
         stage = self.stage
         stage.remove_anomaly()
         stage.camera.data.lens = view.lens_mm or self.lens
-        config = config_from_dict(self._config_dict(self.size, view))
+        config = config_from_dict(self._config_dict(self.frame, view))
         geometry = self.ephemeris.day(view.day)
         stage.apply_day(geometry)
         if view.name == MOON_VIEW:
             moon_limb_pose(stage, geometry)
             stage.apply_image(config.default_sun_strength)
             self.seed = 1
+            self._crop_to(view.window)
             return
         batch = prepare_batch(BatchRequest(None, 1, anomaly=view.anomaly is not None,
                                            seed=42, config=config))
@@ -262,6 +294,32 @@ class QualityBench:
                                    f"({placement.describe()})")
         stage.apply_image(image.sun_strength, image.depth, image.colour)
         stage.show_anomaly(True)
+        self._crop_to(view.window or self._anomaly_in_frame())
+
+    def _anomaly_in_frame(self) -> tuple[float, float]:
+        """The placed anomaly's centre in the frame (fractions, y from the top)."""
+        from bpy_extras.object_utils import world_to_camera_view
+        from mathutils import Vector
+        stage = self.stage
+        stage.scene.view_layers[0].update()     # matrix_world: where the placement moved it
+        box = [stage.anomaly.matrix_world @ Vector(corner) for corner in stage.anomaly.bound_box]
+        centre = sum(box, Vector()) / len(box)
+        at = world_to_camera_view(stage.scene, stage.camera, centre)
+        return at.x, 1.0 - at.y
+
+    def _crop_to(self, centre) -> None:
+        """Render only a `size` window of the frame around `centre` (kept inside the frame);
+        with frame == size, the whole image."""
+        render = self.stage.scene.render
+        (width, height), (frame_w, frame_h) = self.size, self.frame
+        render.use_border = render.use_crop_to_border = (width, height) != (frame_w, frame_h)
+        x0 = min(max(round(centre[0] * frame_w - width / 2), 0), frame_w - width)
+        top = min(max(round(centre[1] * frame_h - height / 2), 0), frame_h - height)
+        render.border_min_x, render.border_max_x = x0 / frame_w, (x0 + width) / frame_w
+        # Blender's border counts y from the bottom
+        render.border_min_y = (frame_h - top - height) / frame_h
+        render.border_max_y = (frame_h - top) / frame_h
+        self.window = [x0, top, width, height]
 
     def reference(self, view: View, samples: int, cache: Path) -> dict:
         from PIL import Image

@@ -116,3 +116,50 @@ def test_one_candidate_renders_and_writes_a_json_line(tmp_path):
     assert speedup["value"] == 1.0 and speedup["chosen"] == "original"
     assert plot.stat().st_size > 0
     assert len(list(tmp_path.glob("blendertest-shadowed_side-*/shadowed_side.png"))) == 1
+
+
+@pytest.mark.blender
+def test_a_window_of_a_larger_frame_is_rendered_around_the_anomaly(tmp_path):
+    """The full run renders a window of the full-HD frame (Cycles' border, cropped): the PNG
+    and the masks are the window's size, and on an anomaly view the window holds the anomaly."""
+    pytest.importorskip("bpy")
+    from PIL import Image
+
+    from bench.bench_quality import VIEWS, measure
+    drill = next(v for v in VIEWS if v.anomaly == "drill")
+    cand = {"name": "original", "samples": 2, "denoise": False, "cycles": {}, "spot": {}}
+    records = list(measure((drill,), [cand], (32, 18), 4, None, "test", cache_root=tmp_path,
+                           frame=(128, 72)))
+    summary = next(r for r in records if r["metric"] == "equal_quality_speedup")
+    window = summary["windows"][drill.name]
+    x0, top, width, height = window["x_y_width_height"]
+    assert (width, height) == (32, 18) and 0 <= x0 <= 128 - 32 and 0 <= top <= 72 - 18
+    assert window["anomaly_mask_pixels"] > 0
+    assert summary["frame"] == [128, 72] and summary["resolution"] == [32, 18]
+    (png,) = tmp_path.glob(f"blendertest-{drill.name}-*/{drill.name}.png")
+    assert Image.open(png).size == (32, 18)
+
+
+def test_readme_tables_from_the_json_lines(tmp_path):
+    """bench/quality_tables.py: cheapest first, the ratio to the original, and each change's
+    cost on the view where it costs most."""
+    from bench import quality_tables
+
+    def record(name, seconds, psnr_a, psnr_b, cycles=None, within=False):
+        return {"metric": "quality_candidate", "candidate": name, "value": seconds,
+                "samples": 256, "denoise": True, "cycles": cycles or {}, "spot": {},
+                "min_psnr": min(psnr_a, psnr_b), "min_ssim": 0.99, "within_original": within,
+                "views": {"a": {"psnr": psnr_a, "ssim": 0.99, "masks_equal": True},
+                          "b": {"psnr": psnr_b, "ssim": 0.99, "masks_equal": True}}}
+    lines = [record("original", 12.0, 40.0, 45.0, within=True),
+             record("fast", 4.0, 39.8, 42.0, {"adaptive_threshold": 0.02}),
+             {"metric": "equal_quality_speedup", "value": 1.0, "chosen": "original",
+              "draft_choice": "fast", "resolution": [240, 135], "frame": [1920, 1080]}]
+    path = tmp_path / "q.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    candidates, summary = quality_tables.load(path)
+    table = quality_tables.candidate_table(candidates)
+    assert table[2].startswith("| fast | 256 | yes | adaptive_threshold 0.02 | 4.00 | 3.00 |")
+    assert table[3].startswith("| original |")
+    (bought,) = quality_tables.bought_table(candidates)[2:]
+    assert bought == "| fast | 12.00 → 4.00 (-8.00) | -3.00 | +0.0000 | b |"
