@@ -105,11 +105,10 @@ def _free_spot(x, y, width, placed):
 
 def draw_from_lines(path: Path, out: Path):
     """Redraw the plot from `bench quality`'s JSON lines (python -m bench.quality_plot FILE OUT)."""
-    import json
-    records = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
-    summary = next(r for r in records if r["metric"] == "equal_quality_speedup")
-    results = {r["candidate"]: {"seconds": r["value"], "views": r["views"]}
-               for r in records if r["metric"] == "quality_candidate"}
+    from .quality_tables import load
+    candidates, summary = load(path)
+    results = {name: {"seconds": r["value"], "views": r["views"]}
+               for name, r in candidates.items()}
     settings = {k: summary[k] for k in ("resolution", "reference_samples", "blender")}
     settings["frame"] = summary.get("frame")
     draw(results, "original", summary["chosen"], summary["draft_choice"], Path(out), settings)
