@@ -71,6 +71,8 @@ class View:
 
 # Chosen by ray casts over the built-in pose tables (station share, share of the hull seen that
 # faces the Sun unshadowed), days 0-360 in steps of 15, then fixed here so the cache holds.
+# The fixed windows were picked on each whole view (rendered at 480×270): the hatch on the
+# sunlit hull, the middle of the solar array on the shadowed side, the Moon's crescent.
 VIEWS = (
     View("sunlit_hull", "sunlit hull, foil and solar arrays (train 23: 90 % station, 98 % of it "
          "sunlit)", day=30, cam=23, window=(0.58, 0.80)),
@@ -297,10 +299,13 @@ class QualityBench:
         self._crop_to(view.window or self._anomaly_in_frame())
 
     def _anomaly_in_frame(self) -> tuple[float, float]:
-        """The placed anomaly's centre in the frame (fractions, y from the top)."""
+        """The placed anomaly's centre in the frame (fractions, y from the top); the frame's
+        centre on a view without one."""
         from bpy_extras.object_utils import world_to_camera_view
         from mathutils import Vector
         stage = self.stage
+        if stage.anomaly is None:
+            return 0.5, 0.5
         stage.scene.view_layers[0].update()     # matrix_world: where the placement moved it
         box = [stage.anomaly.matrix_world @ Vector(corner) for corner in stage.anomaly.bound_box]
         centre = sum(box, Vector()) / len(box)
