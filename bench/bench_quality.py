@@ -11,10 +11,10 @@ keyed by the Blender version and a hash of the views and of the scene's source f
 SSIM (luma) of the 8-bit beauty PNG against the reference (bench/quality_metrics.py), and its
 masks must equal the reference's. Time is the CPU seconds of the render call (every Cycles
 thread; the machine is shared, so wall time says more about the neighbours than about the
-setting), averaged over the views; wall seconds are recorded too. A full-HD image costs about
-64 windows' path tracing and denoising plus one scene sync (~0.5 CPU s, measured as a 1-sample
-render of a window), so time ratios between candidates are those of full HD, slightly
-understated.
+setting), averaged over the views; wall seconds are recorded too. A full-HD image has 64
+windows' worth of pixels (black space among them, which costs little) and one scene sync
+(~0.5 CPU s, measured as a 1-sample render of a window): time ratios between candidates are
+those of the windows' content at full HD, the sync's share making them slightly understated.
 
 equal_quality_speedup: the original's time (256 samples, denoised, Blender's bounce defaults) /
 the time of the cheapest candidate within 0.5 dB PSNR and 0.005 SSIM of the original on every

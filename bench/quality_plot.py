@@ -82,7 +82,7 @@ def draw(results: dict, original: str, chosen: str, draft: str, out: Path, setti
                          "choice, blue: the draft choice", fill=BLACK)
     tiles = frame[0] * frame[1] / (settings["resolution"][0] * settings["resolution"][1])
     pen.text((LEFT + 250, H - 30), "CPU seconds per image (log scale)" if not window else
-             f"CPU seconds per window (log scale): a whole image costs ~{tiles:g} windows",
+             f"CPU seconds per window (log scale); a whole image is {tiles:g} windows' pixels",
              fill=BLACK)
     pen.text((8, TOP - 20), "PSNR dB", fill=BLACK)
     out.parent.mkdir(parents=True, exist_ok=True)
