@@ -7,9 +7,10 @@ that matters (the anomaly, the foil, the Moon's limb). Every pixel of the window
 the full-HD image would have, so the noise, the adaptive sampler's stopping and what the
 denoiser sees per feature are full HD's, at 1/64 of the cost. Each view is rendered once as a
 reference (REFERENCE_SAMPLES, no adaptive stop, denoised), cached under build/bench_quality/
-keyed by the Blender version and a hash of the views and of the scene's source files. Then each candidate renders every view; its error is PSNR (RGB) and
-SSIM (luma) of the 8-bit beauty PNG against the reference (bench/quality_metrics.py), and its
-masks must equal the reference's. Time is the CPU seconds of the render call (every Cycles
+keyed by the Blender version and a hash of the views and of the scene's source files. Then
+each candidate renders every view; its error is PSNR (RGB) and SSIM (luma) of the 8-bit beauty
+PNG against the reference (bench/quality_metrics.py), and its masks must equal the
+reference's. Time is the CPU seconds of the render call (every Cycles
 thread; the machine is shared, so wall time says more about the neighbours than about the
 setting), averaged over the views; wall seconds are recorded too. A full-HD image has 64
 windows' worth of pixels (black space among them, which costs little) and one scene sync
@@ -146,13 +147,13 @@ def measure(views, cands, size, ref_samples, plot: Path | None, blender: str,
                 "reference_samples": ref_samples, "blender": blender}
     with tempfile.TemporaryDirectory(prefix="allo_quality_") as scratch:
         bench = QualityBench(size, Path(scratch), frame)
-        results = {}
+        results, windows = {}, {}
         for view in views:
             bench.show(view)
             ref = bench.reference(view, ref_samples, cache_root / cache_key(
                 view, size, ref_samples, blender, frame))
             # where the window lies and what it holds (the masks' pixel counts)
-            results.setdefault("window", {})[view.name] = {
+            windows[view.name] = {
                 "x_y_width_height": bench.window,
                 **{f"{name}_pixels": int(np.count_nonzero(mask))
                    for name, mask in ref["masks"].items()}}
@@ -166,7 +167,6 @@ def measure(views, cands, size, ref_samples, plot: Path | None, blender: str,
                     "masks_equal": all(np.array_equal(masks[k], ref["masks"][k])
                                        for k in ref["masks"]),
                     "cpu_seconds": round(cpu, 3), "wall_seconds": round(wall, 3)}
-    windows = results.pop("window")
     settings["windows"] = windows
     for entry in results.values():
         per_view = entry["views"].values()

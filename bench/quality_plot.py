@@ -66,8 +66,7 @@ def draw(results: dict, original: str, chosen: str, draft: str, out: Path, setti
         width = pen.textlength(label)
         box = _free_spot(x, y, width, placed)
         placed.append(box)
-        if not (box[0] == x + 8 and box[1] == y - 8) and not (box[2] == x - 8 and
-                                                                box[1] == y - 8):
+        if box[1] != y - 8:     # moved up or down from beside the dot: a leader line to it
             near = (box[0] if box[0] > x else box[2], box[1] + 7)
             pen.line([x, y, *near], fill=GREY)
         pen.text((box[0], box[1]), label, fill=colour)
@@ -105,13 +104,14 @@ def _free_spot(x, y, width, placed):
 
 def draw_from_lines(path: Path, out: Path):
     """Redraw the plot from `bench quality`'s JSON lines (python -m bench.quality_plot FILE OUT)."""
+    from .bench_quality import ORIGINAL
     from .quality_tables import load
     candidates, summary = load(path)
     results = {name: {"seconds": r["value"], "views": r["views"]}
                for name, r in candidates.items()}
     settings = {k: summary[k] for k in ("resolution", "reference_samples", "blender")}
     settings["frame"] = summary.get("frame")
-    draw(results, "original", summary["chosen"], summary["draft_choice"], Path(out), settings)
+    draw(results, ORIGINAL, summary["chosen"], summary["draft_choice"], Path(out), settings)
 
 
 if __name__ == "__main__":
